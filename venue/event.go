@@ -1,0 +1,111 @@
+package venue
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// Fill is one execution of an order.
+type Fill struct {
+	ID       int64  // venue's fill id (unique per venue)
+	ClientID string // client order id of the filled order
+	VenueID  int64  // venue's order id
+	Contract ContractID
+	Side     Side
+	Qty      int64
+	Price    Price
+	Time     int64           // execution time, Unix ns
+	Fee      decimal.Decimal // total fees charged for this fill (exchange + clearing + broker)
+}
+
+// Position is the net position in one contract as a venue reports it.
+type Position struct {
+	Contract ContractID
+	Net      int64           // positive long, negative short
+	AvgPrice decimal.Decimal // average entry price of the open position (0 when flat)
+	Realized decimal.Decimal // realized PnL in money since the start of the session
+}
+
+// Account is an account-level update (cash balance and PnL) from a venue.
+type Account struct {
+	ID          int64
+	Balance     decimal.Decimal
+	RealizedPnL decimal.Decimal
+	OpenPnL     decimal.Decimal
+}
+
+// Modify changes a working order. Zero fields are left as they are.
+type Modify struct {
+	Qty   int64
+	Limit Price
+	Stop  Price
+}
+
+// EventKind says what an Event reports.
+type EventKind uint8
+
+// Event kinds. Every order outcome is one of Accepted, Rejected, Denied
+// (refused locally by the risk gate) or Unknown (sent, then lost to a timeout
+// or disconnect; to be reconciled, never assumed rejected).
+const (
+	EventAccepted       EventKind = iota + 1 // the venue accepted the order; it works
+	EventRejected                            // the venue refused it; Reason/Text say why
+	EventDenied                              // keel's risk gate refused it before sending
+	EventUnknown                             // the outcome of a sent order is unknown
+	EventFilled                              // a fill, partial or complete; see Fill and Final
+	EventCancelled                           // the order was cancelled (by request, OCO or TIF)
+	EventModified                            // a modify took effect; see Modify
+	EventCancelRejected                      // a cancel request was refused
+	EventModifyRejected                      // a modify request was refused
+	EventExpired                             // the order expired (Day session end, IOC/FOK remainder)
+	EventPosition                            // a position update; see Position
+	EventAccount                             // an account update; see Account
+)
+
+var eventNames = [...]string{
+	EventAccepted: "Accepted", EventRejected: "Rejected", EventDenied: "Denied", EventUnknown: "Unknown",
+	EventFilled: "Filled", EventCancelled: "Cancelled", EventModified: "Modified",
+	EventCancelRejected: "CancelRejected", EventModifyRejected: "ModifyRejected", EventExpired: "Expired",
+	EventPosition: "Position", EventAccount: "Account",
+}
+
+// String returns the kind's name.
+func (k EventKind) String() string {
+	if int(k) < len(eventNames) && eventNames[k] != "" {
+		return eventNames[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is what a venue (or the risk gate) reports back to the engine. Only
+// the fields that belong to Kind are set.
+type Event struct {
+	Kind     EventKind
+	Time     int64 // venue time of the event, Unix ns
+	ClientID string
+	VenueID  int64
+	Contract ContractID
+	// Reason is a machine-readable cause: Tradovate's rejectReason
+	// (e.g. "SessionClosed") or the risk rule's name.
+	Reason string
+	// Text is the human-readable explanation.
+	Text     string
+	Fill     Fill     // EventFilled
+	Final    bool     // EventFilled: the order is now completely filled
+	Modify   Modify   // EventModified
+	Position Position // EventPosition
+	Account  Account  // EventAccount
+}
+
+// String gives a one-line description for logs.
+func (e Event) String() string {
+	switch e.Kind {
+	case EventFilled:
+		return fmt.Sprintf("%s %s %s %d @ %s", e.Kind, e.ClientID, e.Fill.Side, e.Fill.Qty, e.Fill.Price)
+	case EventRejected, EventDenied, EventCancelRejected, EventModifyRejected:
+		return fmt.Sprintf("%s %s: %s: %s", e.Kind, e.ClientID, e.Reason, e.Text)
+	default:
+		return fmt.Sprintf("%s %s", e.Kind, e.ClientID)
+	}
+}

@@ -1,0 +1,135 @@
+package venue
+
+import (
+	"reflect"
+	"testing"
+	"unsafe"
+
+	"github.com/shopspring/decimal"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func mes() Instrument {
+	return Instrument{ID: 1, Symbol: "MESZ6", Root: "MES", TickSize: MustParsePrice("0.25"), PointValue: decimal.NewFromInt(5), Currency: "USD"}
+}
+
+func TestTickLayout(t *testing.T) {
+	assert.Equal(t, uintptr(64), unsafe.Sizeof(Tick{}), "Tick must stay one cache line")
+	typ := reflect.TypeFor[Tick]()
+	for i := range typ.NumField() {
+		switch typ.Field(i).Type.Kind() {
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Chan, reflect.Func:
+			t.Errorf("Tick.%s holds a pointer", typ.Field(i).Name)
+		}
+	}
+}
+
+func TestInstrument(t *testing.T) {
+	in := mes()
+	assert.Equal(t, "1.25", in.TickValue().String())
+	s, err := NewInstrumentSet(in, Instrument{ID: 2, Symbol: "ESZ6", TickSize: in.TickSize, PointValue: decimal.NewFromInt(50)})
+	require.NoError(t, err)
+	got, ok := s.BySymbol("ESZ6")
+	require.True(t, ok)
+	assert.Equal(t, ContractID(2), got.ID)
+	_, ok = s.ByID(3)
+	assert.False(t, ok)
+	assert.Len(t, s.All(), 2)
+
+	_, err = NewInstrumentSet(in, in)
+	assert.ErrorContains(t, err, "duplicate symbol")
+	_, err = NewInstrumentSet(Instrument{ID: 9, Symbol: "X", PointValue: decimal.NewFromInt(1)})
+	assert.ErrorContains(t, err, "tick size")
+	_, err = NewInstrumentSet(Instrument{ID: 9, Symbol: "X", TickSize: 1})
+	assert.ErrorContains(t, err, "point value")
+}
+
+func TestIntentValidate(t *testing.T) {
+	p := MustParsePrice
+	base := func() OrderIntent { return OrderIntent{Symbol: "MESZ6", Side: Buy, Qty: 1, Type: Market} }
+	tests := []struct {
+		name  string
+		edit  func(*OrderIntent)
+		field string // empty: valid
+	}{
+		{"market", func(*OrderIntent) {}, ""},
+		{"limit", func(i *OrderIntent) { i.Type, i.Limit = Limit, p("4800.25") }, ""},
+		{"stop limit", func(i *OrderIntent) { i.Type, i.Limit, i.Stop = StopLimit, p("4800.25"), p("4800") }, ""},
+		{"mit", func(i *OrderIntent) { i.Type, i.Stop = MIT, p("4800") }, ""},
+		{"bracket", func(i *OrderIntent) {
+			i.Brackets = []Leg{{Type: Limit, Limit: p("4810")}, {Type: Stop, Stop: p("4790")}}
+		}, ""},
+		{"oco", func(i *OrderIntent) {
+			i.Type, i.Limit = Limit, p("4790")
+			i.OCO = &Leg{Side: Sell, Type: Stop, Stop: p("4780")}
+		}, ""},
+		{"zero qty", func(i *OrderIntent) { i.Qty = 0 }, "qty"},
+		{"negative qty", func(i *OrderIntent) { i.Qty = -2 }, "qty"},
+		{"no side", func(i *OrderIntent) { i.Side = SideNone }, "side"},
+		{"bad type", func(i *OrderIntent) { i.Type = 0 }, "type"},
+		{"limit without price", func(i *OrderIntent) { i.Type = Limit }, "limit"},
+		{"limit off grid", func(i *OrderIntent) { i.Type, i.Limit = Limit, p("4800.1") }, "limit"},
+		{"stop without price", func(i *OrderIntent) { i.Type = Stop }, "stop"},
+		{"stoplimit without stop", func(i *OrderIntent) { i.Type, i.Limit = StopLimit, p("1") }, "stop"},
+		{"stop off grid", func(i *OrderIntent) { i.Type, i.Stop = Stop, p("4800.3") }, "stop"},
+		{"market with limit", func(i *OrderIntent) { i.Limit = p("1") }, "limit"},
+		{"bad tif", func(i *OrderIntent) { i.TIF = 9 }, "tif"},
+		{"wrong symbol", func(i *OrderIntent) { i.Symbol = "ESZ6" }, "symbol"},
+		{"three brackets", func(i *OrderIntent) {
+			i.Brackets = make([]Leg, 3)
+		}, "brackets"},
+		{"bracket same side", func(i *OrderIntent) {
+			i.Brackets = []Leg{{Side: Buy, Type: Limit, Limit: p("4810")}}
+		}, "brackets[0].side"},
+		{"bracket too big", func(i *OrderIntent) {
+			i.Brackets = []Leg{{Qty: 2, Type: Limit, Limit: p("4810")}}
+		}, "brackets[0].qty"},
+		{"bracket off grid", func(i *OrderIntent) {
+			i.Brackets = []Leg{{Type: Stop, Stop: p("4790.1")}}
+		}, "brackets[0].stop"},
+		{"bracket and oco", func(i *OrderIntent) {
+			i.Brackets = []Leg{{Type: Stop, Stop: p("4790")}}
+			i.OCO = &Leg{Side: Sell, Type: Stop, Stop: p("4780")}
+		}, "oco"},
+		{"oco no side", func(i *OrderIntent) { i.OCO = &Leg{Type: Stop, Stop: p("4780")} }, "oco.side"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := base()
+			tt.edit(&in)
+			err := in.Validate(mes())
+			if tt.field == "" {
+				assert.NoError(t, err)
+				return
+			}
+			var ie *IntentError
+			require.ErrorAs(t, err, &ie)
+			assert.Equal(t, tt.field, ie.Field, ie.Error())
+			assert.Contains(t, err.Error(), "MESZ6")
+		})
+	}
+}
+
+func TestEnums(t *testing.T) {
+	for _, s := range []string{"Market", "limit", "STOP", "StopLimit", "mit"} {
+		_, err := ParseOrderType(s)
+		assert.NoError(t, err, s)
+	}
+	_, err := ParseOrderType("Trailing")
+	assert.Error(t, err)
+	for in, want := range map[string]Side{"B": Buy, "S": Sell, "buy": Buy, "Sell": Sell, "": SideNone} {
+		got, err := ParseSide(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	_, err = ParseSide("X")
+	assert.Error(t, err)
+	assert.Equal(t, int64(-1), Sell.Sign())
+	assert.Equal(t, Buy, Sell.Opposite())
+	assert.Equal(t, "Filled", EventFilled.String())
+	assert.True(t, Cancelled.Terminal())
+	assert.False(t, Working.Terminal())
+	assert.Equal(t, "1m0s", Every(60e9).String())
+	assert.Equal(t, "500t", EveryTrades(500).String())
+}
