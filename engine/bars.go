@@ -1,0 +1,62 @@
+package engine
+
+import (
+	"github.com/keeltrade/keel/venue"
+)
+
+const maxTime = int64(^uint64(0) >> 1)
+
+// series aggregates one bar series of one contract and fans it out to the
+// strategies that asked for it.
+type series struct {
+	spec venue.BarSpec
+	bar  venue.Bar
+	open bool
+	subs []*runner
+}
+
+// end returns when the open time bar closes, or maxTime.
+func (s *series) end() int64 {
+	if !s.open || s.spec.Kind != venue.TimeBars {
+		return maxTime
+	}
+	return s.bar.End
+}
+
+// addTrade folds one trade into the series. It reports whether a tick-count
+// bar completed (the bar is then in s.bar and s.open is false).
+func (s *series) addTrade(t *venue.Tick) bool {
+	if !s.open {
+		s.bar = venue.Bar{Contract: t.Contract, Spec: s.spec, Open: t.Price, High: t.Price, Low: t.Price}
+		s.open = true
+		switch s.spec.Kind {
+		case venue.TimeBars:
+			d := int64(s.spec.Duration)
+			start := t.Time - t.Time%d
+			if t.Time%d < 0 {
+				start -= d
+			}
+			s.bar.Start, s.bar.End = start, start+d
+		default:
+			s.bar.Start = t.Time
+		}
+	}
+	b := &s.bar
+	if t.Price > b.High {
+		b.High = t.Price
+	}
+	if t.Price < b.Low {
+		b.Low = t.Price
+	}
+	b.Close = t.Price
+	b.Volume += int64(t.Size)
+	b.Trades++
+	if s.spec.Kind == venue.TickBars {
+		b.End = t.Time
+		if b.Trades >= int64(s.spec.Count) {
+			s.open = false
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,465 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/keeltrade/keel/risk"
+	"github.com/keeltrade/keel/strategy"
+	"github.com/keeltrade/keel/venue"
+)
+
+// Config is what an Engine needs. Instruments and Venue are required.
+type Config struct {
+	// Session distinguishes one run's client order ids from another's
+	// ("<strategy>-<session>-<seq>"). Default "0". Live runs should use
+	// something unique per trading session, such as the trade date.
+	Session string
+	// Instruments resolves symbols; every symbol a strategy uses must be here.
+	Instruments venue.Instruments
+	// Venue receives orders. An InLoop venue (the simulator) also sees ticks.
+	Venue venue.Venue
+	// Clock defaults to a SimClock, which the engine sets from tick times.
+	// With any other clock (WallClock) tick times do not move the clock.
+	Clock Clock
+	// Gate checks every intent; nil allows everything.
+	Gate risk.Gate
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+// Failure records a strategy stopped by a panic or an Init error.
+type Failure struct {
+	Strategy string
+	Err      error
+	Stack    string // the goroutine stack at the panic, if it was one
+}
+
+// Stats counts what the loop has seen.
+type Stats struct {
+	Ticks         int64 // ticks processed
+	UnknownTicks  int64 // ticks for contracts no strategy or instrument knows
+	Events        int64 // venue events processed
+	UnknownEvents int64 // events for client ids this engine never sent
+	DuplicateFill int64 // fills seen twice (same fill id) and ignored
+	Denied        int64 // intents refused by the risk gate
+	Invalid       int64 // intents refused as malformed
+	Bars          int64 // bars completed
+	Timers        int64 // timers fired
+}
+
+// contract is the engine's per-contract state.
+type contract struct {
+	inst     venue.Instrument
+	last     venue.Price
+	bid, ask venue.Price
+	hasLast  bool
+	hasQuote bool
+	tickSubs []*runner
+	series   []*series
+}
+
+// mark is the price open positions are valued at: the last trade, else the mid.
+func (c *contract) mark() (venue.Price, bool) {
+	if c.hasLast {
+		return c.last, true
+	}
+	if c.hasQuote && c.bid > 0 && c.ask > 0 {
+		return (c.bid + c.ask) / 2, true
+	}
+	return 0, false
+}
+
+// Engine is the loop. It is not safe for concurrent use: every method runs
+// on the loop goroutine (Run's, or the caller's in a backtest), except the
+// producer handles Run hands out.
+type Engine struct {
+	cfg     Config
+	clock   Clock
+	sim     *SimClock
+	inLoop  venue.InLoop
+	gate    risk.Gate
+	gateEv  risk.EventObserver
+	gateTk  risk.TickObserver
+	log     *slog.Logger
+	started bool
+	stopped bool
+
+	runners   []*runner
+	byName    map[string]*runner
+	contracts []*contract
+	lastC     *contract // cache for the common one-contract case
+	byID      map[venue.ContractID]*contract
+
+	orders   map[string]*venue.Order // by client id
+	owners   map[string]*runner      // client id → strategy
+	fillIDs  map[int64]struct{}
+	pending  []venue.Event   // venue and gate events awaiting delivery
+	async    venue.EventSink // set by Run: the thread-safe sink for venues on other goroutines
+	draining bool
+
+	timers   timers
+	nextBar  int64 // earliest time-bar end across all series
+	stats    Stats
+	failures []Failure
+}
+
+// New checks the configuration and returns an engine with no strategies.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Instruments == nil {
+		return nil, errors.New("engine: Config.Instruments is required")
+	}
+	if cfg.Venue == nil {
+		return nil, errors.New("engine: Config.Venue is required")
+	}
+	if cfg.Session == "" {
+		cfg.Session = "0"
+	}
+	if strings.ContainsAny(cfg.Session, " -/") {
+		return nil, fmt.Errorf("engine: Config.Session %q may not contain spaces, '-' or '/'", cfg.Session)
+	}
+	e := &Engine{
+		cfg:     cfg,
+		clock:   cfg.Clock,
+		gate:    cfg.Gate,
+		log:     cfg.Logger,
+		byName:  map[string]*runner{},
+		byID:    map[venue.ContractID]*contract{},
+		orders:  map[string]*venue.Order{},
+		owners:  map[string]*runner{},
+		fillIDs: map[int64]struct{}{},
+		nextBar: maxTime,
+	}
+	if e.clock == nil {
+		e.sim = NewSimClock(0)
+		e.clock = e.sim
+	} else if sc, ok := e.clock.(*SimClock); ok {
+		e.sim = sc
+	}
+	if e.gate == nil {
+		e.gate = risk.AllowAll{}
+	}
+	e.gateEv, _ = e.gate.(risk.EventObserver)
+	e.gateTk, _ = e.gate.(risk.TickObserver)
+	if e.log == nil {
+		e.log = slog.Default()
+	}
+	e.inLoop, _ = cfg.Venue.(venue.InLoop)
+	return e, nil
+}
+
+// Add registers a strategy under a unique instance name. It must be called
+// before Start.
+func (e *Engine) Add(name string, s strategy.Strategy, p *strategy.Params) error {
+	if e.started {
+		return fmt.Errorf("engine: add %s: engine already started", name)
+	}
+	if name == "" || strings.ContainsAny(name, " -/") {
+		return fmt.Errorf("engine: strategy name %q may not be empty or contain spaces, '-' or '/'", name)
+	}
+	if _, dup := e.byName[name]; dup {
+		return fmt.Errorf("engine: strategy name %q used twice", name)
+	}
+	if p == nil {
+		p = strategy.NewParams(nil)
+	}
+	r := newRunner(e, name, s, p)
+	e.runners = append(e.runners, r)
+	e.byName[name] = r
+	return nil
+}
+
+// Start binds the venue and runs every strategy's Init. A strategy whose
+// Init fails or panics is recorded in Failures and gets no callbacks; the
+// others start. Start fails only if the venue cannot start.
+func (e *Engine) Start() error {
+	if e.started {
+		return errors.New("engine: already started")
+	}
+	e.started = true
+	sink := e.enqueue
+	if e.async != nil && e.inLoop == nil {
+		sink = e.async
+	}
+	if err := e.cfg.Venue.Start(sink); err != nil {
+		return fmt.Errorf("engine: start venue: %w", err)
+	}
+	for _, r := range e.runners {
+		r.init()
+	}
+	e.drain()
+	return nil
+}
+
+// enqueue is the venue sink when the engine is driven directly (OnTick from
+// the caller's goroutine): the venue must then call it on that goroutine,
+// as in-loop venues do. Events wait until the current callback returns.
+func (e *Engine) enqueue(ev venue.Event) { e.pending = append(e.pending, ev) }
+
+// Stop calls Stop on every live strategy. The engine processes nothing
+// afterwards. Working orders are left as they are: cancelling or
+// flattening at the end of a session is the strategy's or the risk gate's
+// decision.
+func (e *Engine) Stop() {
+	if e.stopped {
+		return
+	}
+	for _, r := range e.runners {
+		r.stop()
+	}
+	e.drain()
+	e.stopped = true
+}
+
+// Now returns the engine clock.
+func (e *Engine) Now() int64 { return e.clock.Now() }
+
+// Stats returns counters.
+func (e *Engine) Stats() Stats { return e.stats }
+
+// Failures returns the strategies stopped by a panic or an Init error.
+func (e *Engine) Failures() []Failure { return append([]Failure(nil), e.failures...) }
+
+// Orders returns a copy of every order the engine has sent, in client-id order of creation.
+func (e *Engine) Orders() []venue.Order {
+	out := make([]venue.Order, 0, len(e.orders))
+	for _, r := range e.runners {
+		for _, id := range r.orderIDs {
+			out = append(out, *e.orders[id])
+		}
+	}
+	return out
+}
+
+// contractFor finds the engine's state for a contract id, creating it from
+// the instrument set the first time. It returns nil for unknown contracts.
+func (e *Engine) contractFor(id venue.ContractID) *contract {
+	if c := e.lastC; c != nil && c.inst.ID == id {
+		return c
+	}
+	c, ok := e.byID[id]
+	if !ok {
+		inst, found := e.cfg.Instruments.ByID(id)
+		if !found {
+			return nil
+		}
+		c = &contract{inst: inst}
+		e.byID[id] = c
+		e.contracts = append(e.contracts, c)
+	}
+	e.lastC = c
+	return c
+}
+
+func (e *Engine) contractBySymbol(symbol string) (*contract, error) {
+	inst, ok := e.cfg.Instruments.BySymbol(symbol)
+	if !ok {
+		return nil, &venue.IntentError{Symbol: symbol, Field: "symbol", Reason: "unknown symbol (not in the instrument set)"}
+	}
+	return e.contractFor(inst.ID), nil
+}
+
+// OnTick processes one tick: see the package doc for the order of work.
+// Ticks for contracts the instrument set does not know are counted and
+// dropped. It does not allocate.
+func (e *Engine) OnTick(t *venue.Tick) {
+	if e.stopped {
+		return
+	}
+	e.stats.Ticks++
+	if e.sim != nil {
+		e.advance(t.Time)
+	} else {
+		e.advance(e.clock.Now())
+	}
+	if e.inLoop != nil {
+		e.inLoop.OnTick(t)
+		e.drain()
+	}
+	if e.gateTk != nil {
+		e.gateTk.ObserveTick(t)
+	}
+	c := e.contractFor(t.Contract)
+	if c == nil {
+		e.stats.UnknownTicks++
+		return
+	}
+	if t.Flags&venue.HasQuote != 0 {
+		c.bid, c.ask, c.hasQuote = t.Bid, t.Ask, true
+	}
+	if t.Flags&venue.HasTrade != 0 {
+		c.last, c.hasLast = t.Price, true
+		for _, s := range c.series {
+			if s.open && s.spec.Kind == venue.TimeBars && t.Time >= s.bar.End {
+				// Live: the tick's exchange time ran ahead of the wall clock.
+				e.closeBar(s)
+			}
+			if s.addTrade(t) {
+				e.emitBar(s)
+			} else if s.spec.Kind == venue.TimeBars && s.bar.End < e.nextBar {
+				e.nextBar = s.bar.End
+			}
+		}
+	}
+	for _, r := range c.tickSubs {
+		r.onTick(t)
+		e.drain()
+	}
+}
+
+// Advance moves the clock to now (Unix ns), closing due bars and firing
+// due timers in time order. Live loops call it when they wake without data;
+// backtests may call it at the end of data to flush timers up to a time.
+func (e *Engine) Advance(now int64) {
+	if !e.stopped {
+		e.advance(now)
+	}
+}
+
+func (e *Engine) advance(now int64) {
+	for {
+		tNext := e.timers.next()
+		due := min(e.nextBar, tNext)
+		if due > now {
+			break
+		}
+		if e.sim != nil {
+			e.sim.Set(due)
+		}
+		if e.nextBar <= tNext {
+			e.closeBarsAt(e.nextBar)
+		} else {
+			e.fireTimer()
+		}
+		e.drain()
+	}
+	if e.sim != nil {
+		e.sim.Set(now)
+	}
+}
+
+// closeBarsAt closes every time-bar series ending at or before end and
+// recomputes the next bar end.
+func (e *Engine) closeBarsAt(end int64) {
+	next := maxTime
+	for _, c := range e.contracts {
+		for _, s := range c.series {
+			if s.open && s.spec.Kind == venue.TimeBars && s.bar.End <= end {
+				e.closeBar(s)
+			}
+			if s.end() < next {
+				next = s.end()
+			}
+		}
+	}
+	e.nextBar = next
+}
+
+func (e *Engine) closeBar(s *series) {
+	s.open = false
+	e.emitBar(s)
+}
+
+func (e *Engine) emitBar(s *series) {
+	e.stats.Bars++
+	for _, r := range s.subs {
+		r.onBar(&s.bar)
+		e.drain()
+	}
+}
+
+func (e *Engine) fireTimer() {
+	t := e.timers.pop()
+	if t == nil || t.owner == nil {
+		return
+	}
+	e.stats.Timers++
+	t.owner.onTimer(strategy.Timer{ID: t.id, At: unixTime(t.at), Tag: t.tag})
+}
+
+// drain delivers queued in-loop venue events. Events raised while
+// delivering are queued behind and delivered in the same drain.
+func (e *Engine) drain() {
+	if e.draining {
+		return
+	}
+	e.draining = true
+	for i := 0; i < len(e.pending); i++ {
+		e.OnEvent(e.pending[i])
+	}
+	clear(e.pending)
+	e.pending = e.pending[:0]
+	e.draining = false
+}
+
+// OnEvent applies one venue event to the OMS and the risk gate and hands it
+// to the strategy that owns the order. Events for client ids this engine
+// never sent are counted and logged; a fill whose id was already seen is
+// ignored.
+func (e *Engine) OnEvent(ev venue.Event) {
+	if e.stopped {
+		return
+	}
+	e.stats.Events++
+	if ev.Kind == venue.EventFilled && ev.Fill.ID != 0 {
+		if _, dup := e.fillIDs[ev.Fill.ID]; dup {
+			e.stats.DuplicateFill++
+			return
+		}
+		e.fillIDs[ev.Fill.ID] = struct{}{}
+	}
+	if e.gateEv != nil {
+		e.gateEv.ObserveEvent(&ev)
+	}
+	if ev.Kind == venue.EventPosition || ev.Kind == venue.EventAccount {
+		return // account-level; strategies account their own fills
+	}
+	o, r := e.orderFor(&ev)
+	if o == nil {
+		e.stats.UnknownEvents++
+		e.log.Warn("event for an order this engine did not send", "event", ev.String())
+		return
+	}
+	applyEvent(o, &ev)
+	if ev.Kind == venue.EventFilled {
+		if ev.Fill.ClientID == "" {
+			ev.Fill.ClientID = ev.ClientID
+		}
+		r.position(o.Contract).applyFill(&ev.Fill)
+	}
+	r.onOrder(&ev)
+}
+
+// orderFor finds the order an event is about. Venues place bracket legs and
+// OCO partners themselves, naming them "<parent>/<leg>"; the first event of
+// such a child creates its record, owned by the parent's strategy.
+func (e *Engine) orderFor(ev *venue.Event) (*venue.Order, *runner) {
+	if o, ok := e.orders[ev.ClientID]; ok {
+		return o, e.owners[ev.ClientID]
+	}
+	i := strings.LastIndexByte(ev.ClientID, '/')
+	if i <= 0 {
+		return nil, nil
+	}
+	parentID := ev.ClientID[:i]
+	parent, ok := e.orders[parentID]
+	if !ok {
+		return nil, nil
+	}
+	r := e.owners[parentID]
+	o := &venue.Order{
+		ClientID: ev.ClientID,
+		Strategy: r.name,
+		Contract: parent.Contract,
+		ParentID: parentID,
+		Status:   venue.PendingNew,
+		Created:  ev.Time,
+		Intent:   venue.OrderIntent{Symbol: parent.Intent.Symbol, Side: parent.Intent.Side.Opposite(), Qty: parent.Intent.Qty, TIF: parent.Intent.TIF},
+	}
+	e.orders[o.ClientID] = o
+	e.owners[o.ClientID] = r
+	r.orderIDs = append(r.orderIDs, o.ClientID)
+	return o, r
+}

@@ -1,0 +1,388 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/keeltrade/keel/risk"
+	"github.com/keeltrade/keel/strategy"
+	"github.com/keeltrade/keel/venue"
+	"github.com/shopspring/decimal"
+)
+
+// ErrStrategyStopped is returned by Context calls of a strategy that has
+// been stopped (by a panic, an Init error or Engine.Stop).
+var ErrStrategyStopped = errors.New("strategy is stopped")
+
+// runner is one strategy instance inside the engine; it implements
+// strategy.Context for it.
+type runner struct {
+	e      *Engine
+	name   string
+	s      strategy.Strategy
+	params *strategy.Params
+	log    *slog.Logger
+
+	onTickH  strategy.TickHandler
+	onBarH   strategy.BarHandler
+	onOrderH strategy.OrderHandler
+	onFillH  strategy.FillHandler
+	onTimerH strategy.TimerHandler
+
+	initing bool
+	dead    bool
+	seq     int64
+	// positions by contract; a strategy trades few contracts.
+	positions []*position
+	orderIDs  []string
+}
+
+var _ strategy.Context = (*runner)(nil)
+
+func newRunner(e *Engine, name string, s strategy.Strategy, p *strategy.Params) *runner {
+	r := &runner{e: e, name: name, s: s, params: p, log: e.log.With("strategy", name)}
+	r.onTickH, _ = s.(strategy.TickHandler)
+	r.onBarH, _ = s.(strategy.BarHandler)
+	r.onOrderH, _ = s.(strategy.OrderHandler)
+	r.onFillH, _ = s.(strategy.FillHandler)
+	r.onTimerH, _ = s.(strategy.TimerHandler)
+	return r
+}
+
+// recover turns a panic in a strategy callback into a Failure. It must be
+// deferred directly by each callback wrapper.
+func (r *runner) recover() {
+	v := recover()
+	if v == nil {
+		return
+	}
+	stack := string(debug.Stack())
+	err := fmt.Errorf("panic: %v", v)
+	r.fail(err, stack)
+}
+
+func (r *runner) fail(err error, stack string) {
+	r.dead = true
+	r.e.failures = append(r.e.failures, Failure{Strategy: r.name, Err: err, Stack: stack})
+	if stack != "" {
+		r.log.Error("strategy stopped", "err", err, "stack", stack)
+	} else {
+		r.log.Error("strategy stopped", "err", err)
+	}
+	// A stopped strategy must not leave orders working on its behalf.
+	for _, id := range r.orderIDs {
+		if o := r.e.orders[id]; o != nil && !o.Status.Terminal() && o.ParentID == "" {
+			if cerr := r.e.cfg.Venue.Cancel(id); cerr != nil {
+				r.log.Error("cancel order of stopped strategy", "order", id, "err", cerr)
+			}
+		}
+	}
+}
+
+func (r *runner) init() {
+	defer r.recover()
+	r.initing = true
+	err := r.s.Init(r)
+	r.initing = false
+	if err != nil {
+		r.fail(fmt.Errorf("init: %w", err), "")
+	}
+}
+
+func (r *runner) stop() {
+	if r.dead {
+		return
+	}
+	defer r.recover()
+	if st, ok := r.s.(strategy.Stopper); ok {
+		st.Stop(r)
+	}
+	r.dead = true
+}
+
+func (r *runner) onTick(t *venue.Tick) {
+	if r.dead || r.onTickH == nil {
+		return
+	}
+	defer r.recover()
+	r.onTickH.OnTick(r, *t)
+}
+
+func (r *runner) onBar(b *venue.Bar) {
+	if r.dead || r.onBarH == nil {
+		return
+	}
+	defer r.recover()
+	r.onBarH.OnBar(r, *b)
+}
+
+func (r *runner) onTimer(t strategy.Timer) {
+	if r.dead || r.onTimerH == nil {
+		return
+	}
+	defer r.recover()
+	r.onTimerH.OnTimer(r, t)
+}
+
+func (r *runner) onOrder(ev *venue.Event) {
+	if r.dead {
+		return
+	}
+	defer r.recover()
+	if r.onOrderH != nil {
+		r.onOrderH.OnOrder(r, *ev)
+	}
+	if ev.Kind == venue.EventFilled && r.onFillH != nil {
+		r.onFillH.OnFill(r, ev.Fill)
+	}
+}
+
+func (r *runner) position(c venue.ContractID) *position {
+	for _, p := range r.positions {
+		if p.contract.inst.ID == c {
+			return p
+		}
+	}
+	p := &position{contract: r.e.contractFor(c)}
+	if p.contract == nil {
+		// The venue filled a contract the instrument set lacks: keep the
+		// books anyway, valued with a unit point value.
+		p.contract = &contract{inst: venue.Instrument{ID: c, Symbol: strconv.FormatInt(int64(c), 10), PointValue: decimal.NewFromInt(1)}}
+	}
+	r.positions = append(r.positions, p)
+	return p
+}
+
+// --- strategy.Context ---
+
+func (r *runner) Name() string { return r.name }
+
+func (r *runner) Subscribe(symbol string) error {
+	if !r.initing {
+		return fmt.Errorf("%s: Subscribe is only allowed in Init", r.name)
+	}
+	c, err := r.e.contractBySymbol(symbol)
+	if err != nil {
+		return err
+	}
+	for _, s := range c.tickSubs {
+		if s == r {
+			return nil
+		}
+	}
+	c.tickSubs = append(c.tickSubs, r)
+	return nil
+}
+
+func (r *runner) Bars(symbol string, spec venue.BarSpec) error {
+	if !r.initing {
+		return fmt.Errorf("%s: Bars is only allowed in Init", r.name)
+	}
+	switch {
+	case spec.Kind == venue.TimeBars && spec.Duration > 0:
+	case spec.Kind == venue.TickBars && spec.Count > 0:
+	default:
+		return fmt.Errorf("%s: invalid bar spec %+v: want venue.Every(d) with d > 0 or venue.EveryTrades(n) with n > 0", r.name, spec)
+	}
+	c, err := r.e.contractBySymbol(symbol)
+	if err != nil {
+		return err
+	}
+	for _, s := range c.series {
+		if s.spec == spec {
+			for _, sub := range s.subs {
+				if sub == r {
+					return nil
+				}
+			}
+			s.subs = append(s.subs, r)
+			return nil
+		}
+	}
+	c.series = append(c.series, &series{spec: spec, subs: []*runner{r}})
+	return nil
+}
+
+func (r *runner) Instrument(symbol string) (venue.Instrument, bool) {
+	return r.e.cfg.Instruments.BySymbol(symbol)
+}
+
+func (r *runner) Submit(in venue.OrderIntent) (string, error) {
+	e := r.e
+	if r.dead || e.stopped {
+		return "", ErrStrategyStopped
+	}
+	if r.initing {
+		return "", fmt.Errorf("%s: orders cannot be submitted in Init", r.name)
+	}
+	c, err := e.contractBySymbol(in.Symbol)
+	if err != nil {
+		e.stats.Invalid++
+		return "", err
+	}
+	if err := in.Validate(c.inst); err != nil {
+		e.stats.Invalid++
+		return "", err
+	}
+	r.seq++
+	id := r.name + "-" + e.cfg.Session + "-" + strconv.FormatInt(r.seq, 10)
+	now := e.clock.Now()
+	if len(in.Brackets) > 0 {
+		in.Brackets = append([]venue.Leg(nil), in.Brackets...)
+	}
+	if in.OCO != nil {
+		leg := *in.OCO
+		in.OCO = &leg
+	}
+	o := &venue.Order{
+		ClientID: id,
+		Strategy: r.name,
+		Contract: c.inst.ID,
+		Intent:   in,
+		Status:   venue.PendingNew,
+		Created:  now,
+		Updated:  now,
+	}
+	e.orders[id] = o
+	e.owners[id] = r
+	r.orderIDs = append(r.orderIDs, id)
+
+	if d := e.gate.Check(&risk.Request{Now: now, Strategy: r.name, ClientID: id, Instrument: c.inst, Intent: &o.Intent}); d != nil {
+		e.stats.Denied++
+		r.log.Warn("order denied by risk gate", "order", id, "rule", d.Rule, "limit", d.Limit, "observed", d.Observed, "reason", d.Text)
+		e.enqueue(venue.Event{Kind: venue.EventDenied, Time: now, ClientID: id, Contract: c.inst.ID, Reason: d.Rule, Text: d.Error()})
+		return id, d
+	}
+	if err := e.cfg.Venue.Submit(o); err != nil {
+		// Certainly not sent: a local rejection, not an unknown outcome.
+		e.enqueue(venue.Event{Kind: venue.EventRejected, Time: now, ClientID: id, Contract: c.inst.ID, Reason: "NotSent", Text: err.Error()})
+		return id, fmt.Errorf("submit %s: %w", id, err)
+	}
+	return id, nil
+}
+
+func (r *runner) ownOrder(clientID string) (*venue.Order, error) {
+	if r.dead || r.e.stopped {
+		return nil, ErrStrategyStopped
+	}
+	o, ok := r.e.orders[clientID]
+	if !ok || r.e.owners[clientID] != r {
+		return nil, fmt.Errorf("%s: no order %q of this strategy", r.name, clientID)
+	}
+	if o.Status.Terminal() {
+		return nil, fmt.Errorf("%s: order %s is already %s", r.name, clientID, o.Status)
+	}
+	return o, nil
+}
+
+func (r *runner) Cancel(clientID string) error {
+	if _, err := r.ownOrder(clientID); err != nil {
+		return err
+	}
+	if err := r.e.cfg.Venue.Cancel(clientID); err != nil {
+		return fmt.Errorf("cancel %s: %w", clientID, err)
+	}
+	return nil
+}
+
+func (r *runner) Modify(clientID string, m venue.Modify) error {
+	o, err := r.ownOrder(clientID)
+	if err != nil {
+		return err
+	}
+	c := r.e.contractFor(o.Contract)
+	if m.Qty < 0 {
+		return &venue.IntentError{Symbol: o.Intent.Symbol, Field: "qty", Reason: fmt.Sprintf("quantity %d must be positive", m.Qty)}
+	}
+	if c != nil {
+		for _, p := range []struct {
+			field string
+			v     venue.Price
+		}{{"limit", m.Limit}, {"stop", m.Stop}} {
+			if p.v != 0 && (p.v < 0 || !p.v.OnGrid(c.inst.TickSize)) {
+				return &venue.IntentError{Symbol: o.Intent.Symbol, Field: p.field, Reason: fmt.Sprintf("price %s is not a positive price on the %s tick grid", p.v, c.inst.TickSize)}
+			}
+		}
+	}
+	if err := r.e.cfg.Venue.Modify(clientID, m); err != nil {
+		return fmt.Errorf("modify %s: %w", clientID, err)
+	}
+	return nil
+}
+
+func (r *runner) CancelAll(symbol string) error {
+	var errs []error
+	for _, id := range r.orderIDs {
+		o := r.e.orders[id]
+		if o.Status.Terminal() || o.ParentID != "" || (symbol != "" && o.Intent.Symbol != symbol) {
+			continue
+		}
+		if err := r.Cancel(id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (r *runner) Position(symbol string) strategy.Position {
+	inst, ok := r.e.cfg.Instruments.BySymbol(symbol)
+	if !ok {
+		return strategy.Position{Symbol: symbol}
+	}
+	for _, p := range r.positions {
+		if p.contract.inst.ID == inst.ID {
+			return p.snapshot()
+		}
+	}
+	return strategy.Position{Symbol: symbol}
+}
+
+func (r *runner) OpenOrders(symbol string) []venue.Order {
+	var out []venue.Order
+	for _, id := range r.orderIDs {
+		o := r.e.orders[id]
+		if !o.Status.Terminal() && (symbol == "" || o.Intent.Symbol == symbol) {
+			out = append(out, *o)
+		}
+	}
+	return out
+}
+
+func (r *runner) PnL() strategy.PnL {
+	var t strategy.PnL
+	for _, p := range r.positions {
+		s := p.snapshot()
+		t.Realized = t.Realized.Add(s.Realized)
+		t.Unrealized = t.Unrealized.Add(s.Unrealized)
+		t.Fees = t.Fees.Add(s.Fees)
+	}
+	return t
+}
+
+func (r *runner) Now() time.Time { return unixTime(r.e.clock.Now()) }
+
+func (r *runner) SetTimer(at time.Time, tag string) strategy.TimerID {
+	return r.e.timers.add(r, at.UnixNano(), tag)
+}
+
+func (r *runner) After(d time.Duration, tag string) strategy.TimerID {
+	return r.e.timers.add(r, r.e.clock.Now()+int64(d), tag)
+}
+
+func (r *runner) CancelTimer(id strategy.TimerID) bool {
+	t, ok := r.e.timers.pending[id]
+	if !ok || t.owner != r {
+		return false
+	}
+	return r.e.timers.cancel(id)
+}
+
+func (r *runner) Log() *slog.Logger { return r.log }
+
+func (r *runner) Params() *strategy.Params { return r.params }
+
+func unixTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }

@@ -1,0 +1,58 @@
+package risk
+
+import (
+	"fmt"
+
+	"github.com/keeltrade/keel/venue"
+)
+
+// Request is one intent on its way out, with what the gate needs to judge it.
+type Request struct {
+	Now        int64 // engine clock, Unix ns
+	Strategy   string
+	ClientID   string
+	Instrument venue.Instrument
+	Intent     *venue.OrderIntent
+}
+
+// Denied is a gate's refusal: which rule, its limit and what was observed.
+type Denied struct {
+	Rule     string // rule name, e.g. "max-position"
+	Limit    string // the configured limit, as text
+	Observed string // the value that breached it, as text
+	Text     string // a sentence a trader can act on
+}
+
+// Error implements error.
+func (d *Denied) Error() string {
+	if d.Limit == "" && d.Observed == "" {
+		return fmt.Sprintf("risk: %s: %s", d.Rule, d.Text)
+	}
+	return fmt.Sprintf("risk: %s: %s (limit %s, observed %s)", d.Rule, d.Text, d.Limit, d.Observed)
+}
+
+// Gate decides on every intent, synchronously, on the engine goroutine.
+// Check returns nil to allow.
+type Gate interface {
+	Check(req *Request) *Denied
+}
+
+// EventObserver is implemented by gates that keep state from order events
+// (fills, positions, account updates); the engine calls it for every event
+// before strategies see it.
+type EventObserver interface {
+	ObserveEvent(e *venue.Event)
+}
+
+// TickObserver is implemented by gates that track prices; the engine calls it
+// for every tick before strategies see it.
+type TickObserver interface {
+	ObserveTick(t *venue.Tick)
+}
+
+// AllowAll is a Gate that allows everything; the engine uses it when no gate
+// is configured.
+type AllowAll struct{}
+
+// Check implements Gate.
+func (AllowAll) Check(*Request) *Denied { return nil }

@@ -1,0 +1,128 @@
+package strategy
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/keeltrade/keel/venue"
+	"github.com/shopspring/decimal"
+)
+
+// Strategy is the one method every strategy has. Init runs once, before any
+// data, on the engine goroutine; it subscribes to symbols and bar series and
+// reads parameters. An error stops that strategy before it starts.
+type Strategy interface {
+	Init(ctx Context) error
+}
+
+// TickHandler receives every tick of the symbols the strategy subscribed to.
+type TickHandler interface {
+	OnTick(ctx Context, t venue.Tick)
+}
+
+// BarHandler receives each completed bar of the series the strategy asked for.
+type BarHandler interface {
+	OnBar(ctx Context, b venue.Bar)
+}
+
+// OrderHandler receives every event about the strategy's own orders:
+// accepted, rejected (with the venue's reason), denied (by the risk gate,
+// with the rule), unknown, filled, cancelled, modified, expired.
+type OrderHandler interface {
+	OnOrder(ctx Context, e venue.Event)
+}
+
+// FillHandler receives each fill of the strategy's orders, after the engine
+// has updated the strategy's position. It is called in addition to OnOrder.
+type FillHandler interface {
+	OnFill(ctx Context, f venue.Fill)
+}
+
+// TimerHandler receives timers set with Context.SetTimer or Context.After.
+type TimerHandler interface {
+	OnTimer(ctx Context, t Timer)
+}
+
+// Stopper is called once when the engine stops the strategy normally.
+type Stopper interface {
+	Stop(ctx Context)
+}
+
+// TimerID identifies a timer; the zero TimerID is never issued.
+type TimerID uint64
+
+// Timer is a timer that fired.
+type Timer struct {
+	ID  TimerID
+	At  time.Time // the time it was due
+	Tag string
+}
+
+// Position is a strategy's own position in one contract, as the engine
+// accounts it from the strategy's fills.
+type Position struct {
+	Symbol     string
+	Net        int64           // positive long, negative short
+	AvgPrice   decimal.Decimal // average entry of the open position; zero when flat
+	Realized   decimal.Decimal // realized PnL in money, before fees
+	Unrealized decimal.Decimal // open PnL at the last trade (or mid) price
+	Fees       decimal.Decimal // fees paid
+}
+
+// PnL sums a strategy's money across all its contracts.
+type PnL struct {
+	Realized   decimal.Decimal // before fees
+	Unrealized decimal.Decimal
+	Fees       decimal.Decimal
+}
+
+// Net returns realized + unrealized − fees.
+func (p PnL) Net() decimal.Decimal { return p.Realized.Add(p.Unrealized).Sub(p.Fees) }
+
+// Context is what a strategy calls. It is only valid on the engine
+// goroutine, inside a callback.
+type Context interface {
+	// Name is the strategy instance's name; it prefixes its client order ids.
+	Name() string
+	// Subscribe asks for every tick of symbol (only allowed in Init).
+	Subscribe(symbol string) error
+	// Bars asks for bars of symbol cut by spec (only allowed in Init).
+	Bars(symbol string, spec venue.BarSpec) error
+	// Instrument returns the tick size and point value of symbol.
+	Instrument(symbol string) (venue.Instrument, bool)
+
+	// Submit validates the intent, assigns a deterministic client order id,
+	// checks it with the risk gate and sends it. A non-nil error means the
+	// order was not sent: *venue.IntentError for a malformed intent, the risk
+	// gate's denial (also delivered to OnOrder as EventDenied), or a venue
+	// error. The outcome of a sent order arrives through OnOrder.
+	Submit(in venue.OrderIntent) (clientID string, err error)
+	// Cancel asks to cancel one of the strategy's working orders.
+	Cancel(clientID string) error
+	// Modify asks to change one of the strategy's working orders.
+	Modify(clientID string, m venue.Modify) error
+	// CancelAll cancels every working order of the strategy in symbol ("" for all).
+	CancelAll(symbol string) error
+
+	// Position returns the strategy's position in symbol.
+	Position(symbol string) Position
+	// OpenOrders returns copies of the strategy's orders in symbol ("" for
+	// all) that are not in a terminal state.
+	OpenOrders(symbol string) []venue.Order
+	// PnL sums the strategy's positions.
+	PnL() PnL
+
+	// Now is the engine clock: wall time live, data time in a backtest.
+	Now() time.Time
+	// SetTimer schedules OnTimer at the given clock time.
+	SetTimer(at time.Time, tag string) TimerID
+	// After schedules OnTimer d after Now.
+	After(d time.Duration, tag string) TimerID
+	// CancelTimer removes a pending timer; it reports whether it was pending.
+	CancelTimer(id TimerID) bool
+
+	// Log is the strategy's structured logger.
+	Log() *slog.Logger
+	// Params are the strategy's parameters.
+	Params() *Params
+}
