@@ -59,7 +59,7 @@ func TestZeroAllocs(t *testing.T) {
 				},
 			}
 			for name, op := range ops {
-				assert.Zero(t, testing.AllocsPerRun(200, op), "%s/%s: %s", k.name, w, name)
+				assert.Zero(t, testing.AllocsPerRun(50, op), "%s/%s: %s", k.name, w, name)
 			}
 		}
 	}

@@ -24,7 +24,7 @@ type msg struct{ P, Seq int64 }
 func stressItems() int {
 	switch {
 	case raceEnabled:
-		return 20_000
+		return 100_000
 	case testing.Short():
 		return 200_000
 	default:
@@ -42,7 +42,7 @@ type stressCase struct {
 // each of them may cost a park.
 func stressCases() []stressCase {
 	n := stressItems()
-	return []stressCase{{capacity: 1024, items: n}, {capacity: 2, items: n / 20}}
+	return []stressCase{{capacity: 1024, items: n}, {capacity: 2, items: n / 50}}
 }
 
 // produce publishes count items for producer p with random operations and

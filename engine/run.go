@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/keeltrade/keel/engine/ring"
+	"github.com/keeltrade/keel/venue"
+)
+
+// Feed is what a live loop consumes: ticks from one market-data producer and
+// events from any number of venue goroutines.
+type Feed struct {
+	Ticks  *ring.SPSC[venue.Tick]
+	Events *ring.MPSC[venue.Event]
+	// IdleWake bounds how long the loop sleeps on the tick ring before it
+	// checks the event ring and the clock (timers, bar closes). Default 1ms.
+	IdleWake time.Duration
+}
+
+// NewFeed makes a Feed with rings of the given capacities (rounded up to
+// powers of two) and the given wait strategy.
+func NewFeed(tickCap, eventCap int, wait ring.WaitStrategy) (*Feed, error) {
+	ticks, err := ring.NewSPSC[venue.Tick](tickCap, ring.WithWait(wait))
+	if err != nil {
+		return nil, fmt.Errorf("engine: tick ring: %w", err)
+	}
+	events, err := ring.NewMPSC[venue.Event](eventCap, ring.WithWait(wait))
+	if err != nil {
+		return nil, fmt.Errorf("engine: event ring: %w", err)
+	}
+	return &Feed{Ticks: ticks, Events: events}, nil
+}
+
+// Run owns the loop goroutine: it starts the engine (binding a venue that is
+// not in-loop to the feed's event ring), then processes ticks and events
+// until ctx is done or the tick ring is closed and drained, and stops the
+// engine. Between batches it advances the clock, so timers and time bars
+// fire on time even when no data arrives. It returns ctx's error, or nil
+// after a drained close.
+func (e *Engine) Run(ctx context.Context, f *Feed) error {
+	if f == nil || f.Ticks == nil || f.Events == nil {
+		return errors.New("engine: Run needs a Feed with both rings")
+	}
+	if e.started {
+		return errors.New("engine: Run must start the engine itself; do not call Start first")
+	}
+	events := f.Events
+	e.async = func(ev venue.Event) {
+		if err := events.Publish(ev); err != nil {
+			e.log.Error("venue event dropped: engine event ring closed", "event", ev.String())
+		}
+	}
+	if err := e.Start(); err != nil {
+		return err
+	}
+	defer e.Stop()
+	idle := f.IdleWake
+	if idle <= 0 {
+		idle = time.Millisecond
+	}
+	ticks := make([]venue.Tick, 256)
+	evs := make([]venue.Event, 64)
+	for {
+		n := f.Ticks.TryConsume(ticks)
+		for i := range n {
+			e.OnTick(&ticks[i])
+		}
+		m := events.TryConsume(evs)
+		for i := range m {
+			e.OnEvent(evs[i])
+			evs[i] = venue.Event{}
+			e.drain()
+		}
+		if n > 0 || m > 0 {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		e.advance(e.clock.Now())
+		wait := idle
+		if due := min(e.nextBar, e.timers.next()); due != maxTime && e.sim == nil {
+			wait = min(wait, max(time.Duration(due-e.clock.Now()), 0))
+		}
+		if err := f.Ticks.WaitTimeout(wait); errors.Is(err, ring.ErrClosed) {
+			// Closed and drained: deliver what venues sent, then stop.
+			for m := events.TryConsume(evs); m > 0; m = events.TryConsume(evs) {
+				for i := range m {
+					e.OnEvent(evs[i])
+					e.drain()
+				}
+			}
+			return nil
+		}
+	}
+}
