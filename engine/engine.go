@@ -463,3 +463,12 @@ func (e *Engine) orderFor(ev *venue.Event) (*venue.Order, *runner) {
 	r.orderIDs = append(r.orderIDs, o.ClientID)
 	return o, r
 }
+
+// PnL returns the named strategy's PnL, summed over its contracts.
+func (e *Engine) PnL(strategyName string) (strategy.PnL, bool) {
+	r, ok := e.byName[strategyName]
+	if !ok {
+		return strategy.PnL{}, false
+	}
+	return r.PnL(), true
+}
