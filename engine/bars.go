@@ -60,3 +60,26 @@ func (s *series) addTrade(t *venue.Tick) bool {
 	}
 	return false
 }
+
+// addBar folds a data bar into a time-bar series whose duration is a
+// multiple of the data's bar length; the bucket is chosen by the bar's start.
+func (s *series) addBar(b *venue.Bar) {
+	if !s.open {
+		d := int64(s.spec.Duration)
+		start := b.Start - b.Start%d
+		if b.Start%d < 0 {
+			start -= d
+		}
+		s.bar = venue.Bar{Contract: b.Contract, Spec: s.spec, Start: start, End: start + d, Open: b.Open, High: b.High, Low: b.Low}
+		s.open = true
+	}
+	if b.High > s.bar.High {
+		s.bar.High = b.High
+	}
+	if b.Low < s.bar.Low {
+		s.bar.Low = b.Low
+	}
+	s.bar.Close = b.Close
+	s.bar.Volume += b.Volume
+	s.bar.Trades += b.Trades
+}

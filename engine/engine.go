@@ -76,16 +76,17 @@ func (c *contract) mark() (venue.Price, bool) {
 // on the loop goroutine (Run's, or the caller's in a backtest), except the
 // producer handles Run hands out.
 type Engine struct {
-	cfg     Config
-	clock   Clock
-	sim     *SimClock
-	inLoop  venue.InLoop
-	gate    risk.Gate
-	gateEv  risk.EventObserver
-	gateTk  risk.TickObserver
-	log     *slog.Logger
-	started bool
-	stopped bool
+	cfg        Config
+	clock      Clock
+	sim        *SimClock
+	inLoop     venue.InLoop
+	barMatcher venue.BarMatcher
+	gate       risk.Gate
+	gateEv     risk.EventObserver
+	gateTk     risk.TickObserver
+	log        *slog.Logger
+	started    bool
+	stopped    bool
 
 	runners   []*runner
 	byName    map[string]*runner
@@ -147,6 +148,9 @@ func New(cfg Config) (*Engine, error) {
 		e.log = slog.Default()
 	}
 	e.inLoop, _ = cfg.Venue.(venue.InLoop)
+	if e.inLoop != nil {
+		e.barMatcher, _ = cfg.Venue.(venue.BarMatcher)
+	}
 	return e, nil
 }
 
@@ -306,6 +310,56 @@ func (e *Engine) OnTick(t *venue.Tick) {
 	for _, r := range c.tickSubs {
 		r.onTick(t)
 		e.drain()
+	}
+}
+
+// OnBarData processes one bar of a bar-data backtest (bars, not ticks, are
+// the input). Its contents are only known at its end, so:
+//
+//  1. the clock advances to the bar's start (what was due before it fires);
+//  2. an in-loop venue that matches on bars (venue.BarMatcher) sees it, so
+//     orders decided earlier fill no earlier than this bar;
+//  3. the bar is folded into the contract's time-bar series (series
+//     durations should be whole multiples of the data's bar length;
+//     tick-count series get nothing from bar data);
+//  4. the clock advances to the bar's end, closing the series it completes,
+//     so strategies see their bars at the time they would have closed.
+//
+// It does not allocate.
+func (e *Engine) OnBarData(b *venue.Bar) {
+	if e.stopped {
+		return
+	}
+	e.stats.Ticks++
+	if e.sim != nil {
+		e.advance(b.Start)
+	} else {
+		e.advance(e.clock.Now())
+	}
+	if e.barMatcher != nil {
+		e.barMatcher.OnBar(b)
+		e.drain()
+	}
+	c := e.contractFor(b.Contract)
+	if c == nil {
+		e.stats.UnknownTicks++
+		return
+	}
+	c.last, c.hasLast = b.Close, true
+	for _, s := range c.series {
+		if s.spec.Kind != venue.TimeBars {
+			continue
+		}
+		if s.open && b.Start >= s.bar.End {
+			e.closeBar(s)
+		}
+		s.addBar(b)
+		if s.bar.End < e.nextBar {
+			e.nextBar = s.bar.End
+		}
+	}
+	if e.sim != nil {
+		e.advance(b.End)
 	}
 }
 

@@ -388,3 +388,37 @@ func BenchmarkEngineTick(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/tick")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ticks/s")
 }
+
+func TestBarData(t *testing.T) {
+	rec := &recorder{init: func(ctx strategy.Context) error {
+		if err := ctx.Bars("MESM6", venue.Every(time.Minute)); err != nil {
+			return err
+		}
+		ctx.SetTimer(time.Unix(0, sec(150)), "mid")
+		return ctx.Bars("MESM6", venue.Every(3*time.Minute))
+	}}
+	e := newEngine(t, &venuetest.Recorder{}, nil)
+	require.NoError(t, e.Add("rec", rec, nil))
+	require.NoError(t, e.Start())
+	bar := func(min int, o, h, l, c string) *venue.Bar {
+		return &venue.Bar{Contract: mesID, Spec: venue.Every(time.Minute), Start: sec(float64(60 * min)), End: sec(float64(60 * (min + 1))),
+			Open: venue.MustParsePrice(o), High: venue.MustParsePrice(h), Low: venue.MustParsePrice(l), Close: venue.MustParsePrice(c), Volume: 10, Trades: 4}
+	}
+	for _, b := range []*venue.Bar{
+		bar(0, "5000", "5002", "4999", "5001"),
+		bar(1, "5001", "5003", "5000", "5002.5"),
+		bar(2, "5002.5", "5002.5", "4998", "4998.25"),
+		bar(3, "4998.25", "4999", "4997", "4997.5"),
+	} {
+		e.OnBarData(b)
+	}
+	assert.Equal(t, []string{
+		"bar 1m0s 14:30:00-14:31:00 O5000 H5002 L4999 C5001 V10 N4 @14:31:00",
+		"bar 1m0s 14:31:00-14:32:00 O5001 H5003 L5000 C5002.5 V10 N4 @14:32:00",
+		"timer mid due 14:32:30 @14:32:30",
+		"bar 1m0s 14:32:00-14:33:00 O5002.5 H5002.5 L4998 C4998.25 V10 N4 @14:33:00",
+		"bar 3m0s 14:30:00-14:33:00 O5000 H5003 L4998 C4998.25 V30 N12 @14:33:00",
+		"bar 1m0s 14:33:00-14:34:00 O4998.25 H4999 L4997 C4997.5 V10 N4 @14:34:00",
+	}, rec.log)
+	assert.Equal(t, "4997.5", e.contractFor(mesID).last.String())
+}

@@ -31,3 +31,10 @@ type InLoop interface {
 	Venue
 	OnTick(t *Tick)
 }
+
+// BarMatcher is implemented by in-loop venues that can also match orders
+// against bars, for backtests on bar data. The engine calls OnBar with each
+// data bar before strategies see anything derived from it.
+type BarMatcher interface {
+	OnBar(b *Bar)
+}
