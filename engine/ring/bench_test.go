@@ -89,6 +89,32 @@ func BenchmarkRingSPSC(b *testing.B) {
 		func(n int) int64 { return consumeTicks(b, r.Consume, n) })
 }
 
+// BenchmarkRingSPSCPoll is BenchmarkRingSPSC with the consumer reading the
+// ring's slots in place through Poll instead of copying them out.
+func BenchmarkRingSPSCPoll(b *testing.B) {
+	r, err := ring.NewSPSC[tick](benchCapacity)
+	if err != nil {
+		b.Fatal(err)
+	}
+	handoff(b, 1,
+		func(first, n int) { publishTicks(b, r.PublishBatch, first, n) },
+		func(n int) int64 {
+			var sum int64
+			visit := func(batch []tick) {
+				for i := range batch {
+					sum += batch[i].Seq
+				}
+			}
+			for got := 0; got < n; {
+				if err := r.Wait(); err != nil {
+					b.Fatal(err)
+				}
+				got += r.Poll(benchBatch, visit)
+			}
+			return sum
+		})
+}
+
 // BenchmarkRingSPSCSingle publishes one tick per call, as a decoder that
 // does not batch would, and consumes in batches.
 func BenchmarkRingSPSCSingle(b *testing.B) {

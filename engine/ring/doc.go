@@ -50,11 +50,13 @@
 //   - [Yield] calls runtime.Gosched between polls: it gives way to other
 //     goroutines but never sleeps.
 //   - [Park] (the default, with [DefaultMaxSleep]) spins briefly, then yields
-//     a few times, then parks the goroutine. A parked side is woken at once by
-//     the other side's next publish (or consume) and by Close; in any case
-//     it re-checks after at most maxSleep, which bounds its wake latency.
-//     Waking is signalled only when a side is actually parked, so the fast
-//     path costs one extra atomic load.
+//     a few times, then parks the goroutine. A parked side is woken within
+//     microseconds by the other side's next publish (or consume) and by
+//     Close; in any case it re-checks after at most maxSleep, which bounds its
+//     wake latency. Waking is signalled only when a side is actually parked,
+//     so the fast path costs one extra atomic load. Timed sleeps (maxSleep,
+//     WaitTimeout deadlines) run on Go timers and may fire up to about a
+//     millisecond late on an idle process.
 //
 // # Closing and draining
 //

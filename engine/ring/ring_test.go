@@ -310,7 +310,7 @@ func TestWaitStrategy(t *testing.T) {
 // TestConsumedSlotsReleased checks that a ring of pointer-holding values
 // does not keep consumed values reachable.
 func TestConsumedSlotsReleased(t *testing.T) {
-	type payload struct{ b [1 << 10]byte }
+	type payload [1 << 10]byte
 	type event struct {
 		ID int64
 		P  *payload
@@ -320,7 +320,7 @@ func TestConsumedSlotsReleased(t *testing.T) {
 			q, err := k.new(4)
 			require.NoError(t, err)
 			publish := func() weak.Pointer[payload] {
-				p := &payload{}
+				p := new(payload)
 				require.True(t, q.TryPublish(event{ID: 1, P: p}))
 				return weak.Make(p)
 			}

@@ -234,8 +234,10 @@ func (r *SPSC[T]) Wait() error {
 
 // WaitTimeout is Wait with a limit: it returns ErrTimeout if nothing is
 // available and the ring is not closed after d. d <= 0 checks once without
-// waiting. The wake latency past d is that of the strategy (under Park, the
-// Go timer's). Consumer only.
+// waiting. An engine loop that also runs timers passes the time to its next
+// timer. How late past d it returns depends on the strategy: microseconds
+// under Spin and Yield, up to about a millisecond under Park (see Park).
+// Consumer only.
 func (r *SPSC[T]) WaitTimeout(d time.Duration) error {
 	if r.tailCache != r.chead {
 		return nil

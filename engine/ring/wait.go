@@ -11,7 +11,8 @@ import (
 )
 
 // DefaultMaxSleep is the longest a parked side of a ring built without
-// WithWait sleeps before it re-checks, whether or not it was woken.
+// WithWait sleeps before it re-checks, whether or not it was woken. It matches
+// the granularity of Go's timers on an idle process (see Park).
 const DefaultMaxSleep = time.Millisecond
 
 const (
@@ -63,11 +64,18 @@ func Yield() WaitStrategy {
 // Park spins a little (256 polls), then yields a little (16 times), then
 // parks the goroutine. A parked side is woken as soon as the other side makes
 // progress (a publish wakes a parked consumer, a consume wakes a parked
-// producer) or the ring is closed; independently, each park lasts at most
-// maxSleep, after which the side re-checks, so maxSleep bounds the wake
-// latency even for a waiter nobody signals. maxSleep <= 0 selects
-// DefaultMaxSleep. This is the default strategy: near-spin latency under load,
-// no CPU when idle.
+// producer) or the ring is closed: typically within a few microseconds, the
+// time the Go scheduler takes to run a goroutine made ready by a channel
+// send. Independently, each park ends after maxSleep, when the side re-checks,
+// so maxSleep bounds the wake latency even for a waiter nobody signals.
+// maxSleep <= 0 selects DefaultMaxSleep. This is the default strategy:
+// near-spin latency under load, no CPU when idle.
+//
+// Timed sleeps use Go timers, which on an otherwise idle process fire up to
+// about a millisecond late (the runtime's netpoller sleeps in whole
+// milliseconds). So a maxSleep below 1ms, or a WaitTimeout deadline, is met
+// within roughly 1ms under Park; use Spin or Yield where a sub-millisecond
+// deadline must be met precisely.
 func Park(maxSleep time.Duration) WaitStrategy {
 	if maxSleep <= 0 {
 		maxSleep = DefaultMaxSleep
