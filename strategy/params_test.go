@@ -73,3 +73,25 @@ func TestRegistry(t *testing.T) {
 	assert.Panics(t, func() { Register("", "", func(*Params) (Strategy, error) { return nop{}, nil }) })
 	assert.Panics(t, func() { Register("x", "", nil) })
 }
+
+func TestParamsFromYAML(t *testing.T) {
+	p, err := ParamsFromYAML([]byte("fast: 5\nslow: 20\nbar: 5m\nsymbol: ESZ6\n"))
+	require.NoError(t, err)
+	assert.Equal(t, 5, p.Int("fast", 0))
+	assert.Equal(t, 5*time.Minute, p.Duration("bar", 0))
+	assert.Equal(t, "ESZ6", p.String("symbol", ""))
+	p, err = ParamsFromYAML(nil)
+	require.NoError(t, err)
+	assert.Empty(t, p.Names())
+	for in, want := range map[string]string{
+		"fast: [1, 2]\n":     `line 1: parameter "fast" must be a single value`,
+		"- 1\n- 2\n":         "line 1: want a mapping",
+		"a: 1\na: 2\n":       "",
+		"fast: {x: 1}\n":     "must be a single value",
+		"fast: 5\n  slow: 3": "strategy parameters",
+	} {
+		_, err := ParamsFromYAML([]byte(in))
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), want, in)
+	}
+}
