@@ -3,6 +3,7 @@ module github.com/keeltrade/keel
 go 1.26.0
 
 require (
+	github.com/go-echarts/go-echarts/v2 v2.6.7 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/robfig/cron/v3 v3.0.1 // indirect
 	github.com/shopspring/decimal v1.6.0 // indirect
