@@ -28,6 +28,10 @@ type Config struct {
 	Gate risk.Gate
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Observe, if set, sees every order event (venue or risk gate) after the
+	// OMS has applied it and before the strategy does; reports and journals
+	// use it. It runs on the loop.
+	Observe func(*venue.Event)
 }
 
 // Failure records a strategy stopped by a panic or an Init error.
@@ -215,6 +219,18 @@ func (e *Engine) Stop() {
 	}
 	e.drain()
 	e.stopped = true
+}
+
+// EndOfData tells strategies (strategy.EndHandler) that exactly one more
+// market event follows; backtest drivers call it before the last tick or bar.
+func (e *Engine) EndOfData() {
+	if e.stopped {
+		return
+	}
+	for _, r := range e.runners {
+		r.onEnd()
+		e.drain()
+	}
 }
 
 // Now returns the engine clock.
@@ -483,6 +499,9 @@ func (e *Engine) OnEvent(ev venue.Event) {
 		}
 		r.position(o.Contract).applyFill(&ev.Fill)
 	}
+	if e.cfg.Observe != nil {
+		e.cfg.Observe(&ev)
+	}
 	r.onOrder(&ev)
 }
 
@@ -511,6 +530,9 @@ func (e *Engine) orderFor(ev *venue.Event) (*venue.Order, *runner) {
 		Status:   venue.PendingNew,
 		Created:  ev.Time,
 		Intent:   venue.OrderIntent{Symbol: parent.Intent.Symbol, Side: parent.Intent.Side.Opposite(), Qty: parent.Intent.Qty, TIF: parent.Intent.TIF},
+	}
+	if leg, ok := parent.Intent.LinkedLeg(parentID, ev.ClientID); ok {
+		o.Intent.Side, o.Intent.Qty, o.Intent.Type, o.Intent.Limit, o.Intent.Stop = leg.Side, leg.Qty, leg.Type, leg.Limit, leg.Stop
 	}
 	e.orders[o.ClientID] = o
 	e.owners[o.ClientID] = r

@@ -75,7 +75,7 @@ func (r *runner) fail(err error, stack string) {
 	}
 	// A stopped strategy must not leave orders working on its behalf.
 	for _, id := range r.orderIDs {
-		if o := r.e.orders[id]; o != nil && !o.Status.Terminal() && o.ParentID == "" {
+		if o := r.e.orders[id]; o != nil && !o.Status.Terminal() {
 			if cerr := r.e.cfg.Venue.Cancel(id); cerr != nil {
 				r.log.Error("cancel order of stopped strategy", "order", id, "err", cerr)
 			}
@@ -102,6 +102,15 @@ func (r *runner) stop() {
 		st.Stop(r)
 	}
 	r.dead = true
+}
+
+func (r *runner) onEnd() {
+	h, ok := r.s.(strategy.EndHandler)
+	if r.dead || !ok {
+		return
+	}
+	defer r.recover()
+	h.OnEnd(r)
 }
 
 func (r *runner) onTick(t *venue.Tick) {
@@ -318,7 +327,7 @@ func (r *runner) CancelAll(symbol string) error {
 	var errs []error
 	for _, id := range r.orderIDs {
 		o := r.e.orders[id]
-		if o.Status.Terminal() || o.ParentID != "" || (symbol != "" && o.Intent.Symbol != symbol) {
+		if o.Status.Terminal() || (symbol != "" && o.Intent.Symbol != symbol) {
 			continue
 		}
 		if err := r.Cancel(id); err != nil {

@@ -43,6 +43,13 @@ type TimerHandler interface {
 	OnTimer(ctx Context, t Timer)
 }
 
+// EndHandler is called in a backtest when the data is about to end: exactly
+// one more market event follows, so orders sent here (to flatten, say) can
+// still fill on it.
+type EndHandler interface {
+	OnEnd(ctx Context)
+}
+
 // Stopper is called once when the engine stops the strategy normally.
 type Stopper interface {
 	Stop(ctx Context)
@@ -101,7 +108,8 @@ type Context interface {
 	Cancel(clientID string) error
 	// Modify asks to change one of the strategy's working orders.
 	Modify(clientID string, m venue.Modify) error
-	// CancelAll cancels every working order of the strategy in symbol ("" for all).
+	// CancelAll cancels every working order of the strategy in symbol ("" for
+	// all), bracket exits and OCO partners included.
 	CancelAll(symbol string) error
 
 	// Position returns the strategy's position in symbol.

@@ -133,3 +133,23 @@ func TestEnums(t *testing.T) {
 	assert.Equal(t, "1m0s", Every(60e9).String())
 	assert.Equal(t, "500t", EveryTrades(500).String())
 }
+
+func TestLinkedLeg(t *testing.T) {
+	in := OrderIntent{Symbol: "MESZ6", Side: Buy, Qty: 3, Type: Market,
+		Brackets: []Leg{{Type: Limit, Limit: MustParsePrice("10")}, {Type: Stop, Stop: MustParsePrice("5"), Qty: 2}}}
+	assert.Equal(t, []string{"P/tp", "P/sl"}, BracketIDs("P", in.Brackets))
+	leg, ok := in.LinkedLeg("P", "P/tp")
+	require.True(t, ok)
+	assert.Equal(t, Leg{Side: Sell, Type: Limit, Limit: MustParsePrice("10"), Qty: 3}, leg)
+	leg, ok = in.LinkedLeg("P", "P/sl")
+	require.True(t, ok)
+	assert.Equal(t, int64(2), leg.Qty)
+	_, ok = in.LinkedLeg("P", "P/oco")
+	assert.False(t, ok)
+	assert.Equal(t, []string{"P/1", "P/2"}, BracketIDs("P", []Leg{{Type: Limit}, {Type: MIT}}))
+	oco := OrderIntent{Side: Buy, Qty: 1, OCO: &Leg{Side: Sell, Type: Stop}}
+	leg, ok = oco.LinkedLeg("Q", "Q/oco")
+	require.True(t, ok)
+	assert.Equal(t, Sell, leg.Side)
+	assert.Equal(t, int64(1), leg.Qty)
+}

@@ -4,15 +4,8 @@ import (
 	"github.com/keeltrade/keel/venue"
 )
 
-// Client id suffixes of linked orders. A bracket leg is a target when its
-// type is Limit or MIT and a stop when it is Stop or StopLimit; two legs of
-// different kinds are "/tp" and "/sl", anything else is numbered "/1", "/2"
-// in the order given.
-const (
-	targetSuffix = "/tp"
-	stopSuffix   = "/sl"
-	ocoSuffix    = "/oco"
-)
+// Linked orders are named as venue.BracketIDs and venue.OCOSuffix say.
+const ocoSuffix = venue.OCOSuffix
 
 // group links orders that cancel each other: an OCO pair (entry nil, legs
 // are the two orders) or an OSO bracket (entry is the parent, legs are the
@@ -55,36 +48,8 @@ func (o *order) partner() *order {
 	return p
 }
 
-func legKind(t venue.OrderType) string {
-	switch t {
-	case venue.Limit, venue.MIT:
-		return targetSuffix
-	case venue.Stop, venue.StopLimit:
-		return stopSuffix
-	}
-	return ""
-}
-
 // bracketIDs derives the client ids of a bracket's legs from the parent's.
-func bracketIDs(parent string, legs []venue.Leg) []string {
-	ids := make([]string, len(legs))
-	kinds := make([]string, len(legs))
-	distinct := true
-	for i, l := range legs {
-		kinds[i] = legKind(l.Type)
-		if kinds[i] == "" || (i > 0 && kinds[i] == kinds[0]) {
-			distinct = false
-		}
-	}
-	for i := range legs {
-		if distinct {
-			ids[i] = parent + kinds[i]
-		} else {
-			ids[i] = parent + "/" + string(rune('1'+i))
-		}
-	}
-	return ids
-}
+func bracketIDs(parent string, legs []venue.Leg) []string { return venue.BracketIDs(parent, legs) }
 
 // legTIF is the time in force of a linked order: the parent's, except that
 // exits of an IOC or FOK entry work for the Day.
