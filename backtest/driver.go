@@ -45,6 +45,13 @@ type Config struct {
 	// Files are tick files (CSV or keel binary, several merged in time
 	// order) or bar CSV files (all of one kind).
 	Files []string
+	// Ticks, instead of Files, streams ticks from code (generated data, a
+	// recorder); its contract ids must come from Registry, which it should
+	// use to resolve symbols. Run closes it.
+	Ticks TickSource
+	// Registry resolves symbols; default a new one. Set it when Ticks was
+	// built against a registry of its own.
+	Registry *Registry
 	// SkipBadRows counts malformed rows and carries on instead of stopping.
 	SkipBadRows bool
 	// BarPeriod is the length of the bars in bar files (default 1m).
@@ -98,8 +105,11 @@ func strategyName(name string) string {
 // this goroutine, the simulator matches, the risk gate (if any) checks every
 // intent, and the report recorder watches prices and fills.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
-	if len(cfg.Files) == 0 {
+	if len(cfg.Files) == 0 && cfg.Ticks == nil {
 		return nil, errors.New("backtest: no data files given")
+	}
+	if len(cfg.Files) > 0 && cfg.Ticks != nil {
+		return nil, errors.New("backtest: give data files or a tick source, not both")
 	}
 	params := strategy.NewParams(cfg.Params)
 	strat, err := strategy.New(cfg.Strategy, params)
@@ -110,7 +120,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cal == nil {
 		cal = cme.DefaultCalendar()
 	}
-	reg := NewRegistry(time.Time{})
+	reg := cfg.Registry
+	if reg == nil {
+		reg = NewRegistry(time.Time{})
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -164,9 +177,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 
-	feed, err := openFeed(cfg, reg)
-	if err != nil {
-		return nil, err
+	feed := &feed{ticks: cfg.Ticks, closers: []io.Closer{cfg.Ticks}}
+	if cfg.Ticks == nil {
+		if feed, err = openFeed(cfg, reg); err != nil {
+			return nil, err
+		}
 	}
 	defer feed.Close()
 
@@ -181,48 +196,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		expireAt int64 = -1 << 63
 		n        int64
 		day      = newDayBoundary()
-		// One event of lookahead, so strategies hear of the end of the data
-		// while one more event can still fill their closing orders.
-		cur, nxt   venue.Tick
-		curB, nxtB venue.Bar
-		have       bool
 	)
-	next := func() (bool, error) {
-		var err error
-		if feed.bars != nil {
-			err = feed.bars.Next(&nxtB)
-		} else {
-			err = feed.ticks.Next(&nxt)
-		}
-		if errors.Is(err, io.EOF) {
-			return false, nil
-		}
-		return err == nil, err
-	}
-	if have, err = next(); err != nil {
-		return nil, err
-	}
-	for have {
-		cur, curB = nxt, nxtB
-		if have, err = next(); err != nil {
-			return nil, err
-		}
-		if !have {
-			eng.EndOfData()
-		}
+	// step is called for every event with its time, before the engine sees
+	// it: progress, cancellation and Day-order expiry.
+	step := func(t int64) error {
 		if n&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 			if cfg.Progress != nil && n > 0 {
 				cfg.Progress(n)
 			}
 		}
 		n++
-		t := cur.Time
-		if feed.bars != nil {
-			t = curB.End
-		}
 		if t >= expireAt {
 			// A new CME trade date began: Day orders of the last one expire.
 			if expireAt != -1<<63 {
@@ -230,24 +216,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 			expireAt = day.next(t)
 		}
-		if feed.bars != nil {
-			eng.OnBarData(&curB)
-			rec.OnPrice(curB.Contract, curB.End, curB.Close)
-		} else {
-			eng.OnTick(&cur)
-			if cur.Flags&venue.HasTrade != 0 {
-				rec.OnPrice(cur.Contract, cur.Time, cur.Price)
-			} else if cur.Bid > 0 && cur.Ask > 0 {
-				rec.OnPrice(cur.Contract, cur.Time, (cur.Bid+cur.Ask)/2)
-			}
-		}
-		if fillErr != nil {
-			return nil, fillErr
-		}
 		end = t
+		return nil
+	}
+	if feed.bars != nil {
+		err = runBars(feed.bars, eng, rec, step, &fillErr)
+	} else {
+		err = runTicks(feed.ticks, eng, rec, step, &fillErr)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("backtest: %s: %w", strings.Join(cfg.Files, ", "), ErrEmpty)
+		name := strings.Join(cfg.Files, ", ")
+		if name == "" {
+			name = "tick source"
+		}
+		return nil, fmt.Errorf("backtest: %s: %w", name, ErrEmpty)
 	}
 	if cfg.Progress != nil {
 		cfg.Progress(n)
@@ -261,6 +246,83 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Instruments = reg.All()
 	res.BarData = feed.bars != nil
 	return res, nil
+}
+
+// runTicks streams ticks through the engine with one tick of lookahead, so
+// strategies hear of the end of the data (EndOfData) while one more tick can
+// still fill their closing orders. Two buffers are swapped, never copied.
+func runTicks(src TickSource, eng *engine.Engine, rec *report.Recorder, step func(int64) error, fillErr *error) error {
+	var buf [2]venue.Tick
+	cur, nxt := &buf[0], &buf[1]
+	have, err := nextTick(src, cur)
+	for have && err == nil {
+		if have, err = nextTick(src, nxt); err != nil {
+			return err
+		}
+		if !have {
+			eng.EndOfData()
+		}
+		if err := step(cur.Time); err != nil {
+			return err
+		}
+		eng.OnTick(cur)
+		if cur.Flags&venue.HasTrade != 0 {
+			rec.OnPrice(cur.Contract, cur.Time, cur.Price)
+		} else if cur.Bid > 0 && cur.Ask > 0 {
+			rec.OnPrice(cur.Contract, cur.Time, (cur.Bid+cur.Ask)/2)
+		}
+		if *fillErr != nil {
+			return *fillErr
+		}
+		cur, nxt = nxt, cur
+	}
+	return err
+}
+
+func nextTick(src TickSource, t *venue.Tick) (bool, error) {
+	err := src.Next(t)
+	if err == nil {
+		return true, nil
+	}
+	if err == io.EOF || errors.Is(err, io.EOF) {
+		return false, nil
+	}
+	return false, err
+}
+
+// runBars is runTicks for bar data.
+func runBars(src BarSource, eng *engine.Engine, rec *report.Recorder, step func(int64) error, fillErr *error) error {
+	var buf [2]venue.Bar
+	cur, nxt := &buf[0], &buf[1]
+	next := func(b *venue.Bar) (bool, error) {
+		err := src.Next(b)
+		if err == nil {
+			return true, nil
+		}
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		return false, err
+	}
+	have, err := next(cur)
+	for have && err == nil {
+		if have, err = next(nxt); err != nil {
+			return err
+		}
+		if !have {
+			eng.EndOfData()
+		}
+		if err := step(cur.End); err != nil {
+			return err
+		}
+		eng.OnBarData(cur)
+		rec.OnPrice(cur.Contract, cur.End, cur.Close)
+		if *fillErr != nil {
+			return *fillErr
+		}
+		cur, nxt = nxt, cur
+	}
+	return err
 }
 
 // dayBoundary finds the next CME trade-date boundary (17:00 America/Chicago).
