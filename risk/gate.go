@@ -7,6 +7,8 @@ import (
 )
 
 // Request is one intent on its way out, with what the gate needs to judge it.
+// The gate may keep ClientID and Strategy (strings are immutable) but not
+// the pointers.
 type Request struct {
 	Now        int64 // engine clock, Unix ns
 	Strategy   string
@@ -32,14 +34,15 @@ func (d *Denied) Error() string {
 }
 
 // Gate decides on every intent, synchronously, on the engine goroutine.
-// Check returns nil to allow.
+// Check returns nil to allow. *Guard (see New) is keel's implementation.
 type Gate interface {
 	Check(req *Request) *Denied
 }
 
 // EventObserver is implemented by gates that keep state from order events
 // (fills, positions, account updates); the engine calls it for every event
-// before strategies see it.
+// before strategies see it, including the Denied events of the gate's own
+// refusals.
 type EventObserver interface {
 	ObserveEvent(e *venue.Event)
 }

@@ -466,9 +466,3 @@ func (s *Server) allow(u *user, rl RateLimit, now time.Time) bool {
 	return true
 }
 
-// userByID returns a configured user.
-func (a *authState) userByID(id int64) *user {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.byID[id]
-}
