@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/report"
+	"github.com/keeltrade/keel/risk"
+	"github.com/keeltrade/keel/strategy"
+	"github.com/keeltrade/keel/venue/sim"
+	"github.com/schollz/progressbar/v3"
+	"github.com/shopspring/decimal"
+	"golang.org/x/term"
+
+	_ "github.com/keeltrade/keel/examples/buyhold"
+	_ "github.com/keeltrade/keel/examples/orb"
+	_ "github.com/keeltrade/keel/examples/smacross"
+)
+
+func init() {
+	commands["backtest"] = command{summary: "backtest a strategy on tick or bar files (CSV, gzip or keel binary)", run: runBacktest}
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// backtestFlags are the flags shared by the backtest command and the demo.
+type backtestFlags struct {
+	strategy    string
+	params      multiFlag
+	paramsFile  string
+	barPeriod   time.Duration
+	skipBad     bool
+	latency     time.Duration
+	slippage    int64
+	fee         string
+	session     string
+	capital     string
+	riskFile    string
+	out         string
+	asJSON      bool
+	sweep       string
+	rankBy      string
+	workers     int
+	noProgress  bool
+	logLevel    string
+	defaultFee  string
+	defaultOut  string
+	defaultStra string
+}
+
+func (f *backtestFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.strategy, "strategy", f.defaultStra, "registered strategy name ("+strings.Join(strategy.Names(), ", ")+")")
+	fs.Var(&f.params, "p", "strategy parameter name=value (repeatable; also a,b lists: -p fast=5,slow=20)")
+	fs.StringVar(&f.paramsFile, "params", "", "YAML file of strategy parameters (-p values override it)")
+	fs.DurationVar(&f.barPeriod, "bar-period", time.Minute, "length of the bars in bar files")
+	fs.BoolVar(&f.skipBad, "skip-bad-rows", false, "count and skip malformed rows instead of stopping at the first")
+	fs.DurationVar(&f.latency, "latency", 0, "simulated order latency in market time")
+	fs.Int64Var(&f.slippage, "slippage", 0, "adverse slippage in ticks on market and stop fills")
+	fs.StringVar(&f.fee, "fee", f.defaultFee, "fees per contract per side in USD (exchange + clearing + broker)")
+	fs.StringVar(&f.session, "session", string(backtest.SessionAuto), "market-hours check: auto (where the calendar covers the date), strict or off")
+	fs.StringVar(&f.capital, "capital", "100000", "starting capital in USD, for returns and drawdown %")
+	fs.StringVar(&f.riskFile, "risk", "", "risk gate YAML configuration (default: no gate)")
+	fs.StringVar(&f.out, "out", f.defaultOut, "report folder (summary.json, trades.csv, equity.csv, report.html); empty for none")
+	fs.BoolVar(&f.asJSON, "json", false, "print the summary (or sweep) as JSON on stdout")
+	fs.StringVar(&f.sweep, "sweep", "", "parameter grid, e.g. fast=5:20:5,slow=30:90:30")
+	fs.StringVar(&f.rankBy, "rank-by", report.ByNetPnL, "sweep ranking: net_pnl, sharpe, sortino, profit_factor, drawdown, drawdown_pct")
+	fs.IntVar(&f.workers, "workers", 0, "parallel sweep runs (default: number of CPUs)")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "never show a progress bar")
+	fs.StringVar(&f.logLevel, "log-level", "warn", "strategy log level: debug, info, warn, error")
+}
+
+// config turns the flags into a backtest configuration.
+func (f *backtestFlags) config(files []string, stderr io.Writer) (backtest.Config, error) {
+	if f.strategy == "" {
+		return backtest.Config{}, usagef("-strategy is required (registered: %s)", strings.Join(strategy.Names(), ", "))
+	}
+	params := map[string]string{}
+	if f.paramsFile != "" {
+		data, err := os.ReadFile(f.paramsFile)
+		if err != nil {
+			return backtest.Config{}, err
+		}
+		p, err := strategy.ParamsFromYAML(data)
+		if err != nil {
+			return backtest.Config{}, fmt.Errorf("%s: %w", f.paramsFile, err)
+		}
+		params = p.Values()
+	}
+	if len(f.params) > 0 {
+		p, err := strategy.ParseParams(f.params...)
+		if err != nil {
+			return backtest.Config{}, usageError{err}
+		}
+		for k, v := range p.Values() {
+			params[k] = v
+		}
+	}
+	fee, err := decimal.NewFromString(f.fee)
+	if err != nil || fee.IsNegative() {
+		return backtest.Config{}, usagef("-fee %q: want a non-negative amount such as 2.07", f.fee)
+	}
+	capital, err := decimal.NewFromString(f.capital)
+	if err != nil || !capital.IsPositive() {
+		return backtest.Config{}, usagef("-capital %q: want a positive amount", f.capital)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return backtest.Config{}, usagef("-log-level %q: want debug, info, warn or error", f.logLevel)
+	}
+	cfg := backtest.Config{
+		Strategy:    f.strategy,
+		Params:      params,
+		Files:       files,
+		SkipBadRows: f.skipBad,
+		BarPeriod:   f.barPeriod,
+		Sim: sim.Config{
+			Latency:       f.latency,
+			SlippageTicks: f.slippage,
+			DefaultFee:    sim.FeeSchedule{Broker: fee},
+		},
+		Session: backtest.SessionPolicy(f.session),
+		Report:  report.Config{StartingCapital: capital},
+		Logger:  slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+	if f.riskFile != "" {
+		rc, err := risk.LoadConfig(f.riskFile)
+		if err != nil {
+			return backtest.Config{}, err
+		}
+		cfg.NewGate = func() (risk.Gate, error) {
+			g, err := risk.New(rc)
+			if err != nil {
+				return nil, err
+			}
+			return g, nil
+		}
+	}
+	return cfg, nil
+}
+
+func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("backtest", stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: runner backtest -strategy NAME [-p name=value]... [flags] FILE...")
+		fs.PrintDefaults()
+	}
+	f := &backtestFlags{defaultFee: "0", defaultOut: "keel-report"}
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() == 0 {
+		return usagef("no data files given: runner backtest -strategy NAME FILE...")
+	}
+	cfg, err := f.config(fs.Args(), stderr)
+	if err != nil {
+		return err
+	}
+	return executeBacktest(ctx, f, cfg, strings.Join(cfg.Files, ", "), stdout, stderr)
+}
+
+// executeBacktest runs one backtest or a sweep and prints the outcome.
+// dataName is how the data is named in the output (file paths by default).
+func executeBacktest(ctx context.Context, f *backtestFlags, cfg backtest.Config, dataName string, stdout, stderr io.Writer) error {
+	if f.sweep != "" {
+		return executeSweep(ctx, f, cfg, stdout)
+	}
+	bar := progressFor(f, stdout, cfg.Files)
+	if bar != nil {
+		cfg.Progress = func(n int64) { _ = bar.Set64(n) }
+	}
+	start := time.Now()
+	res, err := backtest.Run(ctx, cfg)
+	if bar != nil {
+		_ = bar.Finish()
+		fmt.Fprintln(stdout)
+	}
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	if f.out != "" {
+		if err := res.Summary.WriteDir(f.out); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		return res.Summary.WriteJSON(stdout)
+	}
+	fmt.Fprintf(stdout, "%s on %s: %d %s, %d orders, %d fills\n", cfg.Strategy, dataName,
+		res.Stats.Ticks, unitName(res), len(res.Orders), res.Summary.Fills)
+	if err := res.Summary.WriteTable(stdout); err != nil {
+		return err
+	}
+	for _, fl := range res.Failures {
+		fmt.Fprintf(stdout, "strategy %s stopped: %v\n", fl.Strategy, fl.Err)
+	}
+	if res.Skipped > 0 {
+		fmt.Fprintf(stdout, "skipped %d malformed rows, e.g.:\n", res.Skipped)
+		for _, r := range res.SkippedSamples {
+			fmt.Fprintf(stdout, "  %s\n", r.Error())
+		}
+	}
+	if res.Stats.Denied > 0 {
+		fmt.Fprintf(stdout, "risk gate denied %d intents\n", res.Stats.Denied)
+	}
+	if res.SessionUnchecked > 0 {
+		fmt.Fprintf(stdout, "note: %d orders fell on dates keel's CME calendar does not cover; their market hours were not checked\n", res.SessionUnchecked)
+	}
+	if f.out != "" {
+		abs, _ := filepath.Abs(f.out)
+		fmt.Fprintf(stdout, "report: %s\n", filepath.Join(abs, report.HTMLFile))
+	}
+	fmt.Fprintf(stderr, "%d %s in %s (%.0f/s)\n", res.Stats.Ticks, unitName(res), elapsed.Round(time.Millisecond), float64(res.Stats.Ticks)/elapsed.Seconds())
+	return nil
+}
+
+func unitName(res *backtest.Result) string {
+	if res.BarData {
+		return "bars"
+	}
+	return "ticks"
+}
+
+func executeSweep(ctx context.Context, f *backtestFlags, cfg backtest.Config, stdout io.Writer) error {
+	axes, err := backtest.ParseSweep(f.sweep)
+	if err != nil {
+		return usageError{err}
+	}
+	results, err := backtest.Sweep(ctx, cfg, axes, f.workers)
+	if err != nil {
+		return err
+	}
+	ranked, err := report.Rank(results, f.rankBy)
+	if err != nil {
+		return usageError{err}
+	}
+	if f.out != "" {
+		if err := os.MkdirAll(f.out, 0o755); err != nil {
+			return err
+		}
+		fh, err := os.Create(filepath.Join(f.out, "sweep.csv"))
+		if err != nil {
+			return err
+		}
+		if err := report.WriteSweepCSV(fh, ranked); err != nil {
+			fh.Close()
+			return err
+		}
+		if err := fh.Close(); err != nil {
+			return err
+		}
+	}
+	if f.asJSON {
+		type row struct {
+			Rank    int               `json:"rank"`
+			Params  map[string]string `json:"params"`
+			Summary report.Summary    `json:"summary"`
+		}
+		rows := make([]row, len(ranked))
+		for i, r := range ranked {
+			p := map[string]string{}
+			for _, kv := range r.Params {
+				p[kv.Name] = kv.Value
+			}
+			r.Summary.TradeList, r.Summary.Daily = nil, nil
+			rows[i] = row{Rank: i + 1, Params: p, Summary: r.Summary}
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "rank\tparams\tnet PnL\ttrades\twin %\tprofit factor\tmax DD\tsharpe\t")
+	for i, r := range ranked {
+		s := r.Summary
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%.1f\t%.2f\t%s\t%.2f\t\n", i+1, r.ParamText(), s.NetPnL.StringFixed(2), s.Trades, s.WinRatePct, float64(s.ProfitFactor), s.MaxDrawdown.StringFixed(2), s.Sharpe)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if f.out != "" {
+		abs, _ := filepath.Abs(filepath.Join(f.out, "sweep.csv"))
+		fmt.Fprintf(stdout, "sweep: %s\n", abs)
+	}
+	return nil
+}
+
+// progressFor returns a progress bar when stdout is a terminal, nil otherwise.
+// The total is known for keel binary files (their header counts ticks);
+// for CSV the bar shows a running count and rate.
+func progressFor(f *backtestFlags, stdout io.Writer, files []string) *progressbar.ProgressBar {
+	if f.noProgress || f.asJSON {
+		return nil
+	}
+	fh, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(int(fh.Fd())) {
+		return nil
+	}
+	total := int64(0)
+	for _, path := range files {
+		br, err := backtest.OpenBinary(path)
+		if err != nil {
+			total = -1
+			break
+		}
+		total += int64(br.Count())
+		br.Close()
+	}
+	if total == 0 {
+		total = -1
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(fh),
+		progressbar.OptionSetDescription("backtest"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("ticks"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}

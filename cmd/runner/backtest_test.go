@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// writeTrades writes a small ES trades CSV: a sine-ish walk, one trade every 10 s.
+func writeTrades(t *testing.T, dir, name string, rows int, mutate func(i int, row string) string) string {
+	t.Helper()
+	var sb strings.Builder
+	sb.WriteString("ts_utc_ns,symbol,price,size,side\n")
+	start := time.Date(2026, 11, 2, 14, 30, 0, 0, time.UTC)
+	price := 600000 // quarter points
+	for i := range rows {
+		switch (i / 40) % 4 {
+		case 0, 1:
+			price++
+		default:
+			price--
+		}
+		row := fmt.Sprintf("%d,ESZ6,%d.%02d,1,B", start.Add(time.Duration(i)*10*time.Second).UnixNano(), price/4, 25*(price%4))
+		if mutate != nil {
+			row = mutate(i, row)
+		}
+		sb.WriteString(row + "\n")
+	}
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(sb.String()), 0o644))
+	return path
+}
+
+func TestBacktestCommand(t *testing.T) {
+	dir := t.TempDir()
+	data := writeTrades(t, dir, "es.csv", 2000, nil)
+	out := filepath.Join(dir, "rep")
+	code, stdout, errOut := runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6,fast=3,slow=8", "-out", out, "-fee", "1.5", data)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "smacross on "+data+": 2000 ticks")
+	assert.Contains(t, stdout, "Net PnL")
+	assert.FileExists(t, filepath.Join(out, "report.html"))
+
+	// Convert to binary and run the same backtest on it: same result.
+	bin := filepath.Join(dir, "bin")
+	code, stdout, errOut = runCLI("convert", "-out", bin, data)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "2000 ticks")
+	code, a, errOut := runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6,fast=3,slow=8", "-json", "-out", "", data)
+	require.Equal(t, 0, code, errOut)
+	code, b, errOut := runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6,fast=3,slow=8", "-json", "-out", "", filepath.Join(bin, "ESZ6.ktick"))
+	require.Equal(t, 0, code, errOut)
+	assert.JSONEq(t, a, b, "CSV and binary give the same backtest")
+
+	// buyhold flattens on the last tick.
+	code, stdout, errOut = runCLI("backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", data)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "2 orders, 2 fills")
+}
+
+func TestBacktestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.csv")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	unknown := writeTrades(t, dir, "unknown.csv", 10, func(_ int, row string) string { return strings.Replace(row, "ESZ6", "XXZ6", 1) })
+	bad := writeTrades(t, dir, "bad.csv", 50, func(i int, row string) string {
+		if i == 20 || i == 30 {
+			return strings.Replace(row, ",1,B", ",x,B", 1)
+		}
+		return row
+	})
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no files", []string{"backtest", "-strategy", "buyhold"}, 2, "no data files"},
+		{"no strategy", []string{"backtest", "-strategy", "", empty}, 2, "-strategy is required"},
+		{"unknown strategy", []string{"backtest", "-strategy", "nope", empty}, 1, `unknown strategy "nope"`},
+		{"empty file", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", empty}, 1, "empty.csv"},
+		{"missing file", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", filepath.Join(dir, "nope.csv")}, 1, "no such file"},
+		{"unknown contract", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", unknown}, 1, "XXZ6"},
+		{"bad row", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", bad}, 1, "bad.csv:22:"},
+		{"bad session", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-session", "maybe", "-out", "", bad}, 1, "session policy"},
+		{"bad sweep", []string{"backtest", "-strategy", "smacross", "-p", "symbol=ESZ6", "-sweep", "fast=5:1:1", "-out", "", bad}, 2, "end is before start"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCLI(tt.args...)
+			assert.Equal(t, tt.code, code, errOut)
+			assert.Contains(t, errOut, tt.want)
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line: %q", errOut)
+		})
+	}
+	code, stdout, errOut := runCLI("backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", "-skip-bad-rows", bad)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "skipped 2 malformed rows")
+	assert.Contains(t, stdout, "bad.csv:22:")
+	assert.Contains(t, stdout, "bad.csv:32:")
+}
+
+func TestSweepCommand(t *testing.T) {
+	dir := t.TempDir()
+	data := writeTrades(t, dir, "es.csv", 1500, nil)
+	out := filepath.Join(dir, "sweep")
+	code, stdout, errOut := runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6", "-sweep", "fast=2:4:1,slow=10:20:10", "-out", out, data)
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	require.Len(t, lines, 1+6+1, stdout)
+	assert.Contains(t, lines[0], "rank")
+	assert.Contains(t, lines[1], "fast=")
+	csv, err := os.ReadFile(filepath.Join(out, "sweep.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, 7, strings.Count(string(csv), "\n"))
+	code, again, _ := runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6", "-sweep", "fast=2:4:1,slow=10:20:10", "-workers", "1", "-out", out, data)
+	require.Equal(t, 0, code)
+	assert.Equal(t, stdout, again, "parallel and serial sweeps rank the same")
+}

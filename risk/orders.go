@@ -1,0 +1,239 @@
+package risk
+
+import (
+	"strings"
+
+	"github.com/keeltrade/keel/venue"
+)
+
+// Order lifecycle. The gate records every order it allows and follows it
+// through the events the engine forwards:
+//
+//   - Check (allow): record the client id with its strategy, contract,
+//     side and quantity; its remaining quantity counts as working exposure
+//     and it counts as an open order, in the account and its strategy;
+//   - Filled: the position moves by the fill (side and contract from the
+//     fill), the remaining quantity shrinks; the final fill ends it;
+//   - Modified: a new quantity changes the remaining quantity;
+//   - Rejected, Cancelled, Expired (and Denied): the order ends;
+//   - Accepted, Unknown: no change (an order whose outcome is unknown keeps
+//     counting, so exposure is never understated).
+//
+// Venues name bracket legs and OCO partners "<parent>/<suffix>". Their
+// first event creates a linked record owned by the parent's strategy: their
+// fills move that strategy's position, but they are exits, so they add no
+// working exposure and no open order. A parent with linked orders is kept
+// (ended) until its linked orders have ended; the trade-date roll sweeps
+// what is left.
+//
+// Fills for client ids the gate never allowed are booked to the account
+// only and counted in Stats.UnknownFills. Fills in contracts whose
+// instrument no Check has shown (so no tick size or value) move positions
+// but no money, and are counted in Stats.UnpricedFills; such positions are
+// valued from the first mark after the instrument becomes known.
+type order struct {
+	id     string
+	h      uint64 // hash of id in the idTable
+	strat  *Scope
+	slot   int32
+	sign   int64
+	qty    int64 // ordered quantity
+	filled int64
+	rem    int64 // remaining quantity counted as working (0 for linked orders)
+	linked bool  // a bracket leg or OCO partner
+	links  bool  // has bracket legs or an OCO partner
+	parent *order
+	kids   int32 // live linked orders
+	sawKid bool
+	done   bool // ended, kept for its linked orders
+}
+
+func (g *Guard) alloc() *order {
+	if n := len(g.free); n > 0 {
+		o := g.free[n-1]
+		g.free = g.free[:n-1]
+		return o
+	}
+	return new(order)
+}
+
+func (g *Guard) drop(o *order) {
+	g.orders.remove(o)
+	*o = order{}
+	g.free = append(g.free, o)
+}
+
+// record starts tracking an allowed intent.
+func (g *Guard) record(req *Request) {
+	c := &g.cur
+	in := req.Intent
+	o := g.alloc()
+	*o = order{id: req.ClientID, strat: c.strat, slot: c.slot, sign: c.sign, qty: c.qty, rem: c.qty,
+		links: len(in.Brackets) > 0 || in.OCO != nil}
+	if old := g.orders.insert(o); old != nil {
+		// A reused client id: the old order is forgotten.
+		g.finish(old)
+		if g.orders.get(o.id) == old {
+			g.drop(old)
+		}
+		g.orders.insert(o)
+	}
+	g.work(o, o.rem)
+	g.account.open++
+	c.strat.open++
+}
+
+// work adds q to the working quantity of o's side in the account and o's strategy.
+func (g *Guard) work(o *order, q int64) {
+	if q == 0 {
+		return
+	}
+	for _, s := range [2]*Scope{g.account, o.strat} {
+		p := s.at(o.slot)
+		if o.sign > 0 {
+			p.buy += q
+		} else {
+			p.sell += q
+		}
+	}
+}
+
+// lookup finds the record of an event's order, creating the linked record
+// of a bracket leg or OCO partner on its first event.
+func (g *Guard) lookup(id string) *order {
+	if o := g.orders.get(id); o != nil {
+		return o
+	}
+	i := strings.LastIndexByte(id, '/')
+	if i <= 0 {
+		return nil
+	}
+	parent := g.orders.get(id[:i])
+	if parent == nil {
+		return nil
+	}
+	o := g.alloc()
+	*o = order{id: id, strat: parent.strat, slot: parent.slot, linked: true, parent: parent}
+	parent.kids++
+	parent.sawKid = true
+	g.orders.insert(o)
+	return o
+}
+
+// finish ends an order.
+func (g *Guard) finish(o *order) {
+	if o.done {
+		return
+	}
+	if o.linked {
+		if p := o.parent; p != nil {
+			p.kids--
+			if p.done && p.kids == 0 {
+				g.drop(p)
+			}
+		}
+		g.drop(o)
+		return
+	}
+	g.work(o, -o.rem)
+	o.rem = 0
+	g.account.open--
+	o.strat.open--
+	if o.links && (!o.sawKid || o.kids > 0) {
+		o.done = true // its linked orders may still report
+		return
+	}
+	g.drop(o)
+}
+
+// sweepOrders drops ended parents whose linked orders never showed up.
+func (g *Guard) sweepOrders() {
+	g.orders.each(func(o *order) {
+		if o.done && o.kids == 0 {
+			g.drop(o)
+		}
+	})
+}
+
+func (g *Guard) onFill(e *venue.Event) {
+	id := e.ClientID
+	if id == "" {
+		id = e.Fill.ClientID
+	}
+	o := g.lookup(id)
+	f := &e.Fill
+	cid := f.Contract
+	if cid == 0 {
+		cid = e.Contract
+	}
+	if cid == 0 && o != nil {
+		cid = g.contracts[o.slot].id
+	}
+	c, _ := g.contractByID(cid)
+	q := f.Side.Sign() * f.Qty
+	if o == nil {
+		g.stats.UnknownFills++
+		g.log.Warn("fill for an order the risk gate did not allow; booked to the account only", "client_id", id, "contract", cid, "side", f.Side, "qty", f.Qty, "price", f.Price)
+	}
+	if q != 0 {
+		var price, fee int64
+		if c.known && c.bad == "" {
+			price = c.ticks(f.Price)
+			fee = feeMicros(f.Fee)
+		} else {
+			g.stats.UnpricedFills++
+			g.log.Warn("fill in a contract the risk gate has no instrument for; position tracked, PnL not", "client_id", id, "contract", cid)
+		}
+		g.book(g.account, c, q, price, fee)
+		if o != nil {
+			g.book(o.strat, c, q, price, fee)
+		}
+	}
+	if o == nil {
+		return
+	}
+	if !o.linked {
+		dec := min(f.Qty, o.rem)
+		g.work(o, -dec)
+		o.rem -= dec
+		o.filled += f.Qty
+		if e.Final || o.filled >= o.qty {
+			g.finish(o)
+		}
+	} else if e.Final {
+		g.finish(o)
+	}
+}
+
+func (g *Guard) onModified(e *venue.Event) {
+	o := g.orders.get(e.ClientID)
+	if o == nil || o.linked || o.done || e.Modify.Qty <= 0 {
+		return
+	}
+	o.qty = e.Modify.Qty
+	rem := max(0, o.qty-o.filled)
+	g.work(o, rem-o.rem)
+	o.rem = rem
+}
+
+// onPosition adopts the venue's net position for the account when it
+// disagrees with the fills seen (a restart, a manual trade, a missed
+// fill). The adopted part is valued from the current mark on.
+func (g *Guard) onPosition(e *venue.Event) {
+	cid := e.Position.Contract
+	if cid == 0 {
+		cid = e.Contract
+	}
+	c, slot := g.contractByID(cid)
+	p := g.account.at(slot)
+	if p.net == e.Position.Net {
+		return
+	}
+	g.stats.Adopted++
+	g.log.Warn("venue position differs from the fills the risk gate saw; adopting it", "contract", cid, "gate", p.net, "venue", e.Position.Net)
+	prev := p.net
+	p.net = e.Position.Net
+	if abs(p.net) > abs(prev) {
+		g.flattenAgain(g.account, c)
+	}
+}

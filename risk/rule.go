@@ -1,0 +1,162 @@
+package risk
+
+import (
+	"github.com/keeltrade/keel/venue"
+)
+
+// Rule is one pre-trade check. A Guard holds one list of rules per scope
+// (the account, each strategy) and, for every intent, runs the account's
+// list against the account's Scope and then the strategy's list against the
+// strategy's Scope; the first *Denied wins.
+//
+// Check runs synchronously on the engine goroutine: it must not block,
+// and it must not allocate when it allows (a denial may).
+type Rule interface {
+	// Name is the rule's name in Denied.Rule and kill_switch.trip_on.
+	Name() string
+	// Check judges req in scope s: nil allows.
+	Check(req *Request, s *Scope) *Denied
+}
+
+// Committer is implemented by rules that keep state about allowed intents
+// (the order rate limit does): Commit is called for each scope's
+// committers once the intent has passed every rule of every scope.
+type Committer interface {
+	Commit(req *Request, s *Scope)
+}
+
+// Scope is what the gate knows about one scope — the whole account, or one
+// strategy's own orders and fills — as rules see it. Money is in int64
+// micro-units of the account currency. A Scope belongs to the engine
+// goroutine; its methods must not be called from elsewhere.
+type Scope struct {
+	g     *Guard
+	id    int32
+	name  string
+	label string // "account" or "strategy <name>", for messages
+	lim   limits
+	rules []Rule
+	comm  []Committer
+	pos   []spos // by contract slot; grown on demand
+
+	open     int64 // working orders (not counting linked legs)
+	equity   int64 // realized + unrealized − fees since the gate started
+	fees     int64
+	dayStart int64 // equity at the start of the trade date
+	peak     int64 // high-water mark of equity
+	dayBrk   bool  // daily loss breached this trade date
+	ddBrk    bool  // trailing drawdown breached (latched until Reset)
+
+	rate gcra
+}
+
+// spos is a scope's state in one contract.
+type spos struct {
+	net       int64 // signed net position
+	buy, sell int64 // remaining quantity of working buy and sell orders
+	flat      int64 // SessionClose (Unix ns) a flatten-before-close was emitted for
+}
+
+// Name returns the strategy's name, or "" for the account scope.
+func (s *Scope) Name() string { return s.name }
+
+func (s *Scope) at(slot int32) *spos {
+	if int(slot) >= len(s.pos) {
+		s.grow(int(slot) + 1)
+	}
+	return &s.pos[slot]
+}
+
+func (s *Scope) grow(n int) {
+	if n <= cap(s.pos) {
+		s.pos = s.pos[:n]
+		return
+	}
+	p := make([]spos, n, max(n, 2*cap(s.pos), 8))
+	copy(p, s.pos)
+	s.pos = p
+}
+
+// peek returns the scope's state in slot without growing (nil if none).
+func (s *Scope) peek(slot int32) *spos {
+	if int(slot) < len(s.pos) {
+		return &s.pos[slot]
+	}
+	return nil
+}
+
+func (s *Scope) posOf(c venue.ContractID) *spos {
+	slot, ok := s.g.slots[c]
+	if !ok {
+		return nil
+	}
+	return s.peek(slot)
+}
+
+// Net returns the scope's net position in a contract (positive long).
+func (s *Scope) Net(c venue.ContractID) int64 {
+	if p := s.posOf(c); p != nil {
+		return p.net
+	}
+	return 0
+}
+
+// Working returns the remaining quantity of the scope's working orders on
+// one side of a contract (bracket legs and OCO partners excluded).
+func (s *Scope) Working(c venue.ContractID, side venue.Side) int64 {
+	p := s.posOf(c)
+	switch {
+	case p == nil:
+		return 0
+	case side == venue.Buy:
+		return p.buy
+	case side == venue.Sell:
+		return p.sell
+	}
+	return 0
+}
+
+// OpenOrders returns the number of the scope's working orders.
+func (s *Scope) OpenOrders() int64 { return s.open }
+
+// Equity returns realized + unrealized PnL minus fees since the gate
+// started, in micro-units.
+func (s *Scope) Equity() int64 { return s.equity }
+
+// DayPnL returns the PnL since the start of the current trade date, in micro-units.
+func (s *Scope) DayPnL() int64 { return s.equity - s.dayStart }
+
+// Drawdown returns how far equity is below its high-water mark, in micro-units.
+func (s *Scope) Drawdown() int64 { return s.peak - s.equity }
+
+// Reduces reports whether req lowers the scope's absolute net position in
+// its contract without flipping it. Such intents pass the loss rules and
+// the kill switch, so a trader can always get flat.
+func (s *Scope) Reduces(req *Request) bool {
+	p := s.posOf(req.Instrument.ID)
+	if p == nil || req.Intent == nil {
+		return false
+	}
+	return reduces(p.net, req.Intent.Side.Sign(), req.Intent.Qty)
+}
+
+func reduces(net, sign, qty int64) bool {
+	if net == 0 || sign*net > 0 {
+		return false
+	}
+	return qty <= abs(net)
+}
+
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// reducing is Reduces for the intent being checked, without the map lookup.
+func (s *Scope) reducing() bool {
+	c := &s.g.cur
+	p := s.peek(c.slot)
+	return p != nil && reduces(p.net, c.sign, c.qty)
+}
