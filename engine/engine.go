@@ -88,6 +88,8 @@ type Engine struct {
 	gate       risk.Gate
 	gateEv     risk.EventObserver
 	gateTk     risk.TickObserver
+	gateAct    risk.Actor
+	req        risk.Request // reused for every Check: the gate must not keep it
 	log        *slog.Logger
 	started    bool
 	stopped    bool
@@ -148,6 +150,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.gateEv, _ = e.gate.(risk.EventObserver)
 	e.gateTk, _ = e.gate.(risk.TickObserver)
+	e.gateAct, _ = e.gate.(risk.Actor)
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -327,6 +330,7 @@ func (e *Engine) OnTick(t *venue.Tick) {
 		r.onTick(t)
 		e.drain()
 	}
+	e.drain() // the gate may have asked for action on this tick
 }
 
 // OnBarData processes one bar of a bar-data backtest (bars, not ticks, are
@@ -377,6 +381,7 @@ func (e *Engine) OnBarData(b *venue.Bar) {
 	if e.sim != nil {
 		e.advance(b.End)
 	}
+	e.drain()
 }
 
 // Advance moves the clock to now (Unix ns), closing due bars and firing
@@ -449,19 +454,49 @@ func (e *Engine) fireTimer() {
 	t.owner.onTimer(strategy.Timer{ID: t.id, At: unixTime(t.at), Tag: t.tag})
 }
 
-// drain delivers queued in-loop venue events. Events raised while
-// delivering are queued behind and delivered in the same drain.
+// drain delivers queued venue and gate events, then carries out what the
+// risk gate asked for; events raised meanwhile are delivered in the same
+// drain.
 func (e *Engine) drain() {
 	if e.draining {
 		return
 	}
 	e.draining = true
-	for i := 0; i < len(e.pending); i++ {
-		e.OnEvent(e.pending[i])
+	for {
+		for i := 0; i < len(e.pending); i++ {
+			e.OnEvent(e.pending[i])
+		}
+		clear(e.pending)
+		e.pending = e.pending[:0]
+		if e.gateAct == nil {
+			break
+		}
+		acts := e.gateAct.Actions()
+		if len(acts) == 0 {
+			break
+		}
+		e.act(acts)
 	}
-	clear(e.pending)
-	e.pending = e.pending[:0]
 	e.draining = false
+}
+
+// act carries out the risk gate's actions: cancel working orders, then
+// flatten positions with market orders that pass through the gate too.
+func (e *Engine) act(acts []risk.Action) {
+	for _, a := range acts {
+		e.log.Warn("risk gate action", "action", a.String())
+		for _, r := range e.runners {
+			if a.Strategy != "" && a.Strategy != r.name {
+				continue
+			}
+			switch a.Kind {
+			case risk.CancelAll:
+				r.cancelWorking(a.Contract)
+			case risk.Flatten:
+				r.flatten(a.Contract, a.Reason)
+			}
+		}
+	}
 }
 
 // OnEvent applies one venue event to the OMS and the risk gate and hands it

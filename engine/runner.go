@@ -221,13 +221,20 @@ func (r *runner) Instrument(symbol string) (venue.Instrument, bool) {
 }
 
 func (r *runner) Submit(in venue.OrderIntent) (string, error) {
-	e := r.e
-	if r.dead || e.stopped {
+	if r.dead || r.e.stopped {
 		return "", ErrStrategyStopped
 	}
 	if r.initing {
 		return "", fmt.Errorf("%s: orders cannot be submitted in Init", r.name)
 	}
+	return r.send(in)
+}
+
+// send validates, numbers, risk-checks and sends an intent on the
+// strategy's behalf; the risk gate's flatten orders use it directly, so a
+// stopped strategy can still be taken flat.
+func (r *runner) send(in venue.OrderIntent) (string, error) {
+	e := r.e
 	c, err := e.contractBySymbol(in.Symbol)
 	if err != nil {
 		e.stats.Invalid++
@@ -260,7 +267,10 @@ func (r *runner) Submit(in venue.OrderIntent) (string, error) {
 	e.owners[id] = r
 	r.orderIDs = append(r.orderIDs, id)
 
-	if d := e.gate.Check(&risk.Request{Now: now, Strategy: r.name, ClientID: id, Instrument: c.inst, Intent: &o.Intent}); d != nil {
+	e.req = risk.Request{Now: now, Strategy: r.name, ClientID: id, Instrument: c.inst, Intent: &o.Intent}
+	d := e.gate.Check(&e.req)
+	e.req = risk.Request{}
+	if d != nil {
 		e.stats.Denied++
 		r.log.Warn("order denied by risk gate", "order", id, "rule", d.Rule, "limit", d.Limit, "observed", d.Observed, "reason", d.Text)
 		e.enqueue(venue.Event{Kind: venue.EventDenied, Time: now, ClientID: id, Contract: c.inst.ID, Reason: d.Rule, Text: d.Error()})
@@ -321,6 +331,51 @@ func (r *runner) Modify(clientID string, m venue.Modify) error {
 		return fmt.Errorf("modify %s: %w", clientID, err)
 	}
 	return nil
+}
+
+// riskFlattenTag marks the market orders the engine sends to flatten a
+// position for the risk gate.
+const riskFlattenTag = "risk-flatten"
+
+// cancelWorking cancels the strategy's working orders in contract c (0: all).
+func (r *runner) cancelWorking(c venue.ContractID) {
+	for _, id := range r.orderIDs {
+		o := r.e.orders[id]
+		if o.Status.Terminal() || (c != 0 && o.Contract != c) || o.Intent.Tag == riskFlattenTag {
+			continue
+		}
+		if err := r.e.cfg.Venue.Cancel(id); err != nil {
+			r.log.Error("risk gate cancel", "order", id, "err", err)
+		}
+	}
+}
+
+// flatten sends market orders that close the strategy's positions in
+// contract c (0: all), unless a flatten order is already working there.
+func (r *runner) flatten(c venue.ContractID, reason string) {
+	for _, p := range r.positions {
+		id := p.contract.inst.ID
+		if p.net == 0 || (c != 0 && id != c) || r.flattening(id) {
+			continue
+		}
+		side, qty := venue.Sell, p.net
+		if qty < 0 {
+			side, qty = venue.Buy, -qty
+		}
+		in := venue.OrderIntent{Symbol: p.contract.inst.Symbol, Side: side, Qty: qty, Type: venue.Market, Tag: riskFlattenTag}
+		if cid, err := r.send(in); err != nil {
+			r.log.Error("risk gate flatten not sent", "order", cid, "reason", reason, "err", err)
+		}
+	}
+}
+
+func (r *runner) flattening(c venue.ContractID) bool {
+	for _, id := range r.orderIDs {
+		if o := r.e.orders[id]; o.Contract == c && o.Intent.Tag == riskFlattenTag && !o.Status.Terminal() {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *runner) CancelAll(symbol string) error {

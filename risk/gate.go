@@ -59,3 +59,12 @@ type AllowAll struct{}
 
 // Check implements Gate.
 func (AllowAll) Check(*Request) *Denied { return nil }
+
+// Actor is implemented by gates that need the engine to act for them
+// (cancel working orders, flatten positions). The engine polls Actions after
+// every event and tick and executes what it returns; flatten orders go
+// through Check like any other intent. Actions must not allocate when
+// nothing is pending.
+type Actor interface {
+	Actions() []Action
+}

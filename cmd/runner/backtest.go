@@ -138,12 +138,13 @@ func (f *backtestFlags) config(files []string, stderr io.Writer) (backtest.Confi
 		Logger:  slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 	if f.riskFile != "" {
+		logger := cfg.Logger
 		rc, err := risk.LoadConfig(f.riskFile)
 		if err != nil {
 			return backtest.Config{}, err
 		}
 		cfg.NewGate = func() (risk.Gate, error) {
-			g, err := risk.New(rc)
+			g, err := risk.New(rc, risk.WithLogger(logger))
 			if err != nil {
 				return nil, err
 			}
