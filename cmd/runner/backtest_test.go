@@ -122,3 +122,21 @@ func TestSweepCommand(t *testing.T) {
 	require.Equal(t, 0, code)
 	assert.Equal(t, stdout, again, "parallel and serial sweeps rank the same")
 }
+
+func TestBacktestWithRiskGate(t *testing.T) {
+	dir := t.TempDir()
+	data := writeTrades(t, dir, "es.csv", 1000, nil)
+	riskFile := filepath.Join(dir, "risk.yaml")
+	require.NoError(t, os.WriteFile(riskFile, []byte("account:\n  market_hours: {enabled: false}\n  max_order_qty: 1\n"), 0o600))
+	code, stdout, errOut := runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6,fast=3,slow=8,qty=2", "-risk", riskFile, "-out", "", data)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "0 fills")
+	assert.Regexp(t, `risk gate denied [1-9]\d* intents`, stdout)
+	assert.Contains(t, errOut, "max-order-qty")
+
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("account:\n  max_position: -3\n  max_bananas: 1\n"), 0o600))
+	code, _, errOut = runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6", "-risk", bad, "-out", "", data)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "max_bananas")
+}
