@@ -109,6 +109,7 @@ type Engine struct {
 
 	timers   timers
 	nextBar  int64 // earliest time-bar end across all series
+	due      int64 // lower bound of min(nextBar, earliest timer): advance's fast path
 	stats    Stats
 	failures []Failure
 }
@@ -138,6 +139,7 @@ func New(cfg Config) (*Engine, error) {
 		owners:  map[string]*runner{},
 		fillIDs: map[int64]struct{}{},
 		nextBar: maxTime,
+		due:     maxTime,
 	}
 	if e.clock == nil {
 		e.sim = NewSimClock(0)
@@ -260,8 +262,12 @@ func (e *Engine) Orders() []venue.Order {
 // the instrument set the first time. It returns nil for unknown contracts.
 func (e *Engine) contractFor(id venue.ContractID) *contract {
 	if c := e.lastC; c != nil && c.inst.ID == id {
-		return c
+		return c // inlined fast path
 	}
+	return e.contractSlow(id)
+}
+
+func (e *Engine) contractSlow(id venue.ContractID) *contract {
 	c, ok := e.byID[id]
 	if !ok {
 		inst, found := e.cfg.Instruments.ByID(id)
@@ -292,10 +298,12 @@ func (e *Engine) OnTick(t *venue.Tick) {
 		return
 	}
 	e.stats.Ticks++
-	if e.sim != nil {
-		e.advance(t.Time)
-	} else {
+	if e.sim == nil {
 		e.advance(e.clock.Now())
+	} else if t.Time >= e.due {
+		e.advanceSlow(t.Time)
+	} else if t.Time > e.sim.now {
+		e.sim.now = t.Time // nothing due: the common case, inlined
 	}
 	if e.inLoop != nil {
 		e.inLoop.OnTick(t)
@@ -323,6 +331,7 @@ func (e *Engine) OnTick(t *venue.Tick) {
 				e.emitBar(s)
 			} else if s.spec.Kind == venue.TimeBars && s.bar.End < e.nextBar {
 				e.nextBar = s.bar.End
+				e.due = min(e.due, e.nextBar)
 			}
 		}
 	}
@@ -376,6 +385,7 @@ func (e *Engine) OnBarData(b *venue.Bar) {
 		s.addBar(b)
 		if s.bar.End < e.nextBar {
 			e.nextBar = s.bar.End
+			e.due = min(e.due, e.nextBar)
 		}
 	}
 	if e.sim != nil {
@@ -394,9 +404,20 @@ func (e *Engine) Advance(now int64) {
 }
 
 func (e *Engine) advance(now int64) {
+	if now < e.due { // inlined fast path: nothing is due
+		if e.sim != nil {
+			e.sim.Set(now)
+		}
+		return
+	}
+	e.advanceSlow(now)
+}
+
+func (e *Engine) advanceSlow(now int64) {
 	for {
 		tNext := e.timers.next()
 		due := min(e.nextBar, tNext)
+		e.due = due
 		if due > now {
 			break
 		}
@@ -458,6 +479,13 @@ func (e *Engine) fireTimer() {
 // risk gate asked for; events raised meanwhile are delivered in the same
 // drain.
 func (e *Engine) drain() {
+	if len(e.pending) == 0 && e.gateAct == nil {
+		return // inlined fast path
+	}
+	e.drainSlow()
+}
+
+func (e *Engine) drainSlow() {
 	if e.draining {
 		return
 	}

@@ -430,11 +430,11 @@ func (r *runner) PnL() strategy.PnL {
 func (r *runner) Now() time.Time { return unixTime(r.e.clock.Now()) }
 
 func (r *runner) SetTimer(at time.Time, tag string) strategy.TimerID {
-	return r.e.timers.add(r, at.UnixNano(), tag)
+	return r.e.addTimer(r, at.UnixNano(), tag)
 }
 
 func (r *runner) After(d time.Duration, tag string) strategy.TimerID {
-	return r.e.timers.add(r, r.e.clock.Now()+int64(d), tag)
+	return r.e.addTimer(r, r.e.clock.Now()+int64(d), tag)
 }
 
 func (r *runner) CancelTimer(id strategy.TimerID) bool {

@@ -82,3 +82,9 @@ func (ts *timers) pop() *timer {
 	delete(ts.pending, t.id)
 	return t
 }
+
+// addTimer schedules a timer and keeps the engine's next-due bound.
+func (e *Engine) addTimer(owner *runner, at int64, tag string) strategy.TimerID {
+	e.due = min(e.due, at)
+	return e.timers.add(owner, at, tag)
+}
