@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+
+	"github.com/keeltrade/keel/venue/tradovate/sandbox"
+)
+
+func init() {
+	commands["sim"] = command{summary: "run the local Tradovate sandbox on loopback (REST, trading, md and replay websockets)", run: runSim}
+}
+
+// simInfo is what `runner sim -json` prints on its first line.
+type simInfo struct {
+	REST        map[string]string `json:"rest"`
+	WebSocket   map[string]string `json:"websocket"`
+	Admin       string            `json:"admin"`
+	Credentials simCredentials    `json:"credentials"`
+	LiveRules   bool              `json:"live_rules"`
+}
+
+type simCredentials struct {
+	Name       string `json:"name"`
+	Password   string `json:"password"`
+	AppID      string `json:"appId"`
+	AppVersion string `json:"appVersion"`
+	CID        int64  `json:"cid"`
+	Sec        string `json:"sec"`
+	DeviceID   string `json:"deviceId"`
+}
+
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sim", stderr)
+	host := fs.String("host", "127.0.0.1", "loopback address to listen on")
+	port := fs.Int("port", 0, "port (0 picks a free one)")
+	live := fs.Bool("live", false, "enforce live-mode rules on the live environment (approved device ids, API-key permissions, current terms, rate limits)")
+	asJSON := fs.Bool("json", false, "print one JSON object with every URL and the credentials on the first line")
+	verbose := fs.Bool("v", false, "log requests and connections to stderr")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if ip := net.ParseIP(*host); *host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return usagef("-host %q: the sandbox only listens on loopback (127.0.0.1, ::1 or localhost)", *host)
+	}
+	if *port < 0 || *port > 65535 {
+		return usagef("-port %d: want 0–65535", *port)
+	}
+	cfg := sandbox.DefaultConfig()
+	cfg.Addr = net.JoinHostPort(*host, strconv.Itoa(*port))
+	if !*live {
+		lenient := sandbox.DemoRules()
+		cfg.Live = &lenient
+	}
+	if *verbose {
+		cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	srv, err := sandbox.New(cfg)
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer srv.Close()
+	info := simInfoOf(srv, *live)
+	if *asJSON {
+		if err := json.NewEncoder(stdout).Encode(info); err != nil {
+			return err
+		}
+	} else {
+		printSimInfo(stdout, info)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "runner sim: stopping")
+	return srv.Close()
+}
+
+func simInfoOf(srv *sandbox.Server, live bool) simInfo {
+	info := simInfo{REST: map[string]string{}, WebSocket: map[string]string{}, Admin: srv.AdminURL(), LiveRules: live}
+	for _, svc := range []sandbox.Service{sandbox.Demo, sandbox.Live, sandbox.MD, sandbox.Replay} {
+		info.REST[string(svc)] = srv.RESTURL(svc)
+		info.WebSocket[string(svc)] = srv.WebSocketURL(svc)
+	}
+	c := srv.Credentials()
+	info.Credentials = simCredentials{Name: c.Name, Password: c.Password, AppID: c.AppID, AppVersion: c.AppVersion, CID: c.CID, Sec: c.Sec, DeviceID: c.DeviceID}
+	return info
+}
+
+func printSimInfo(w io.Writer, info simInfo) {
+	fmt.Fprintln(w, "keel sandbox: a local Tradovate server (Ctrl-C stops it)")
+	for _, svc := range []string{"demo", "live", "md", "replay"} {
+		fmt.Fprintf(w, "  %-7s REST %s\n          WS   %s\n", svc, info.REST[svc], info.WebSocket[svc])
+	}
+	fmt.Fprintf(w, "  admin   %s\n", info.Admin)
+	rules := "lenient everywhere (-live enforces live-mode rules on the live environment)"
+	if info.LiveRules {
+		rules = "live environment enforces approved devices, permissions, terms and rate limits"
+	}
+	fmt.Fprintf(w, "  rules   %s\n", rules)
+	c := info.Credentials
+	fmt.Fprintln(w, "sandbox credentials (valid only against this local server):")
+	fmt.Fprintf(w, "  name=%s password=%s appId=%s appVersion=%s cid=%d sec=%s deviceId=%s\n", c.Name, c.Password, c.AppID, c.AppVersion, c.CID, c.Sec, c.DeviceID)
+}
