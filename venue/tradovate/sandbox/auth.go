@@ -465,4 +465,3 @@ func (s *Server) allow(u *user, rl RateLimit, now time.Time) bool {
 	w.hourN++
 	return true
 }
-
