@@ -73,6 +73,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, path string)
 		s.Feed(t)
 		writeJSON(wire.SimpleResponse{OK: true})
 	default:
+		if s.serveFaultAdmin(w, r, lower(path), body) { // faults, conns, scenario (fault_admin.go)
+			return
+		}
 		writeError(w, 404, "Not found: /admin/"+path)
 	}
 }

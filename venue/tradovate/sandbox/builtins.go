@@ -48,6 +48,10 @@ func (s *Server) registerBuiltins() {
 	s.registerEntity(wire.EntityContractMaturity, DomainContractLibrary, s.maturityOps(), trading...)
 	s.registerEntity(wire.EntityProductSession, DomainContractLibrary, s.sessionOps(), trading...)
 	s.Handle("contract/rollcontract", Route{Handler: s.rollContract, Domain: DomainContractLibrary}, trading...)
+
+	// Market data and market replay (md_routes.go, chart.go, replay.go).
+	s.registerMarketData()
+	s.registerReplay()
 }
 
 // userOps serves the caller's own user entity.

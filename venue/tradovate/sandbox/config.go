@@ -75,6 +75,9 @@ type Config struct {
 	// MarketData, when set, is run for the server's lifetime and feeds
 	// ticks with Server.Feed.
 	MarketData MarketDataSource
+	// Market configures market data history, DOM depth and market replay
+	// (see MarketConfig); zero fields take DefaultMarketConfig's values.
+	Market MarketConfig
 	// Logger receives structured logs; default discards. Tokens, passwords
 	// and secrets are never logged.
 	Logger *slog.Logger
@@ -154,6 +157,7 @@ func DefaultConfig() Config {
 		SendQueue:         4096,
 		InitialBalance:    decimal.NewFromInt(50000),
 		Clock:             WallClock(),
+		Market:            DefaultMarketConfig(),
 	}
 }
 
@@ -223,6 +227,7 @@ func (c Config) withDefaults() Config {
 	if c.Clock == nil {
 		c.Clock = d.Clock
 	}
+	c.Market = c.Market.withDefaults()
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -274,6 +279,9 @@ func (c *Config) validate() error {
 		if rl.PerSecond < 0 || rl.PerMinute < 0 || rl.PerHour < 0 {
 			bad("Config.%s.RateLimit has a negative limit: use 0 for unlimited", r.name)
 		}
+	}
+	if err := c.Market.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	names := map[string]bool{}
 	ids := map[int64]bool{}

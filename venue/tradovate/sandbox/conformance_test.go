@@ -135,8 +135,12 @@ func TestConformanceF16NotFound(t *testing.T) {
 	c := dial(t, s.WebSocketURL(sandbox.MD))
 	c.sendRaw("authorize\n0\n\n" + tok.MdAccessToken)
 	assert.Equal(t, `a[{"s":200,"i":0}]`, c.data(), "md sockets take the mdAccessToken")
-	c.sendRaw("md/getChart\n60\n\n{}")
-	assert.Equal(t, `a[{"s":404,"i":60,"d":"Not found: md/getChart"}]`, c.data())
+	// md/getChart is served on md and replay sockets (chart.go); a
+	// trading socket answers it with F-16's 404.
+	td := dial(t, s.WebSocketURL(sandbox.Demo))
+	td.authorize(tok.AccessToken)
+	td.sendRaw("md/getChart\n60\n\n{}")
+	assert.Equal(t, `a[{"s":404,"i":60,"d":"Not found: md/getChart"}]`, td.data())
 
 	r := dial(t, s.WebSocketURL(sandbox.Replay))
 	r.sendRaw("authorize\n1\n\n" + tok.AccessToken)

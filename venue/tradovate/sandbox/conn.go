@@ -139,6 +139,14 @@ func (c *Conn) Go(fn func(ctx context.Context)) {
 // slow to keep Config.SendQueue frames moving is dropped. It returns false
 // when the frame was not queued.
 func (c *Conn) Send(frame []byte) bool {
+	if c.srv.faults.intercepts() {
+		return c.srv.faults.send(c, frame) // message faults (fault_send.go)
+	}
+	return c.enqueue(frame)
+}
+
+// enqueue is Send without fault injection.
+func (c *Conn) enqueue(frame []byte) bool {
 	select {
 	case <-c.closing:
 		return false
@@ -248,6 +256,10 @@ func (c *Conn) writeLoop() {
 			}
 			hb.Reset(cfg.HeartbeatInterval)
 		case <-hb.C:
+			if c.srv.faults.heartbeatsStopped(c) { // FaultStopHeartbeats
+				hb.Reset(cfg.HeartbeatInterval)
+				continue
+			}
 			if !c.write(wire.HeartbeatFrame) {
 				c.closeWith(closeAbort, "")
 				continue

@@ -125,8 +125,103 @@
 //   - Conn.Close, Conn.Shutdown, Server.Conns: close sockets on purpose.
 //
 // Not implemented: OAuth (auth/oauthtoken), order strategies, risk
-// parameters, margins and other entities outside the list above, the
-// md/* and replay/* endpoints (left to the market-data helper), GTD expiry
-// (GTD works as GTC), trailing and QTS orders (answered Unsupported), and
-// Deleted props events (never emitted).
+// parameters, margins and other entities outside the list above, GTD
+// expiry (GTD works as GTC), trailing and QTS orders (answered
+// Unsupported), and Deleted props events (never emitted).
+//
+// # Market data
+//
+// The md socket serves md/subscribeQuote, md/subscribeDOM,
+// md/subscribeHistogram, their unsubscribes, md/getChart and
+// md/cancelChart from what the server's market has seen: every tick given
+// to Server.Feed — by a test, /admin/feed, or Config.MarketData, typically
+// a *Feed playing tick or bar files (package backtest's formats) or a
+// seeded synthetic walk at a multiple of real time (NewFeed, FeedConfig;
+// give Config.Clock the feed's Clock to live at the data's time).
+//
+//	feed, _ := sandbox.NewFeed(sandbox.FeedConfig{Files: []string{"es.csv.gz"}, Speed: 60})
+//	s, _ := sandbox.New(sandbox.Config{MarketData: feed, Clock: feed.Clock()})
+//
+// Events have the reference's shapes (fixtures F-6 … F-12), prices written
+// exactly. A quote carries the book, the last trade and the trade date's
+// open, high, low and volume, and the settlement (the previous trade
+// date's last trade); OpenInterest is never sent (no source has it). DOM
+// levels below the top of book are synthesized, and trade-only data gets
+// a book derived from its last trade. Histograms count volume by tick
+// offset from the trade date's first trade. Charts — MinuteBar (1 to 1440
+// minutes), DailyBar, Tick — send the history the server keeps
+// (Config.Market), the eoh packet, then real-time packets. Events that pile
+// up go several to a frame. Undocumented answers are the sandbox's: a
+// subscription answers {"subscriptionId": contract id}; an unknown symbol
+// or a second subscription of one kind to one contract on one socket
+// answers 200 with errorText and errorCode.
+//
+// # Market replay
+//
+// The replay socket serves the md endpoints and the trading ones, plus
+// replay/checkreplaysession, replay/initializeclock and replay/changespeed
+// over Config.Market.Replay's data (by default Config.MarketData when it
+// is a *Feed): one session per user, shared by the user's replay sockets,
+// with its own account, matching engines and market, driven by a clock at
+// 0–400% of real time that shows the engines the data as it passes and
+// sends clock events (see replay.go).
+//
+// # Fault injection
+//
+// Faults make the sandbox misbehave on purpose, from Go (Server.Inject) or
+// over HTTP (/admin/faults), each aimed with a Target at a service, a user,
+// one socket (Conn.ID), any combination, or everything (the zero Target):
+//
+//	inj, _ := s.Inject(sandbox.Fault{Kind: sandbox.FaultDrop, Target: sandbox.Target{Service: sandbox.Demo}})
+//	inj, _ = s.Inject(sandbox.Fault{Kind: sandbox.FaultStopHeartbeats, Target: sandbox.Target{User: "keeltest"}})
+//	s.ClearFault(inj.ID)                   // heartbeats resume
+//	s.Inject(sandbox.Fault{Kind: sandbox.FaultReorder, Kinds: []sandbox.MessageKind{sandbox.KindProps}, Count: 1})
+//	s.Inject(sandbox.Fault{Kind: sandbox.FaultReject, RejectReason: "NoQuote"})  // the next order
+//	s.Inject(sandbox.Fault{Kind: sandbox.FaultPartialFill, Chunk: 1, Count: 3})  // the next three orders
+//	s.Inject(sandbox.Fault{Kind: sandbox.FaultExpireTokens, Renew: sandbox.RenewSucceeds})
+//
+// Actions happen at once to the matching sockets or tokens: drop (TCP
+// close, no close frame), shutdown (the event with Maintenance,
+// ConnectionQuotaReached or IPQuotaReached, then c[3000,…]), close
+// (c[code,"reason"]), expire-tokens (REST answers 401 "Expired access
+// token"; the next renewal fails or succeeds as Renew says). Lasting
+// faults act until ClearFault, their Count or their For: stop-heartbeats;
+// delay, drop-messages, duplicate and reorder on messages of the chosen
+// kinds (responses, props, md, chart, clock), every one, the next Count,
+// or each with a Probability drawn from a Seed-ed RNG; reject (the next
+// order, or Count of them, rejected with a commandReport RiskRejected or
+// ExecutionRejected and a rejectReason, or with Sync a synchronous
+// failureReason/failureText); partial-fill (orders filled in chunks of
+// Chunk contracts). What a client receives is exactly what was injected: a
+// duplicate arrives right after its original, a reordered pair swapped, a
+// delayed message Delay late in its own frame. Faults never block the
+// server, and held messages go with the socket that owns them.
+//
+// Over HTTP, JSON in and out, errors as {"errorText","errors":[{"field",
+// "value","reason"}]}:
+//
+//	GET    /admin/conns        [{"id":3,"service":"demo","user":"keeltest","sessionId":1}]
+//	POST   /admin/faults       {"fault":"delay","target":{"service":"demo"},"kinds":["props"],"delay":"250ms","count":5}
+//	POST   /admin/faults       {"fault":"close","code":4000,"reason":"drill","target":{"conn":3}}
+//	POST   /admin/faults       {"fault":"reject","sync":true,"rejectReason":"TradingLocked","text":"locked"}
+//	GET    /admin/faults       the lasting faults in force, with fired, left, expiresAt
+//	DELETE /admin/faults[/id]  clear them all (or one)
+//
+// A Scenario scripts faults in time for soak tests: steps fire at their
+// offsets (at, with every/times to repeat), a pass lasts period, and the
+// scenario runs repeat passes or loops. Load one with LoadScenario (YAML)
+// and play it with NewScenarioRunner(s, sc).Start; Stop (or the server's
+// Close) ends it and clears the faults it left. POST /admin/scenario takes
+// the YAML, GET lists the scenarios playing, DELETE stops them:
+//
+//	name: flaky-demo
+//	loop: true
+//	period: 60s
+//	steps:
+//	  - {at: 5s, fault: drop, target: {service: demo}}
+//	  - {at: 10s, fault: delay, kinds: [responses, props], delay: 250ms, for: 3s}
+//	  - {at: 30s, every: 5s, times: 3, fault: reject, rejectReason: NoQuote}
+//
+// Bad faults and scenarios fail with *FieldError values naming the field
+// ("steps[1].target.service"); see testdata/scenario_soak.yaml.
 package sandbox

@@ -35,7 +35,7 @@ func (e *Env) onSimEvent(a *account, ev venue.Event) {
 	case venue.EventRejected:
 		e.reject(st, st.lastCmd, wire.CommandStatusExecutionRejected, ev.Reason, ev.Text)
 	case venue.EventFilled:
-		e.filled(st, ev.Fill, ev.Final)
+		e.fillInChunks(st, ev.Fill, ev.Final) // e.filled, split by an injected partial fill
 	case venue.EventCancelled:
 		e.ended(st, wire.OrdStatusCanceled, ev.Text)
 	case venue.EventExpired:

@@ -25,6 +25,8 @@ type orderState struct {
 	root     string
 	legs     []*orderState // OSO brackets waiting for this entry to fill
 
+	fillChunk int64 // an injected partial fill: book fills in chunks of this size (fault_orders.go)
+
 	lastCmd     int64 // the New or Modify command now in force
 	pendingCmd  int64 // a Cancel or Modify sent to the engine, not yet answered
 	pendingKind string
@@ -317,6 +319,9 @@ func (s *Server) place(c *Call, p *wire.PlaceOrder, rovs []*wire.RestrainedOrder
 		c.Reply(200, wire.PlaceOrderResult{OrderID: entry.ent.ID})
 	}
 
+	if s.faults.placed(c, entry, linked) { // an injected rejection (fault_orders.go)
+		return
+	}
 	if closed, why := e.sessionClosed(sym.Root, now); closed {
 		e.reject(entry, entry.lastCmd, wire.CommandStatusRiskRejected, wire.RejectSessionClosed, why)
 		for _, l := range linked {

@@ -61,6 +61,9 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, svc Service, 
 	route, ok := s.routes.get(svc, c.Key)
 	if token := bearer(r); token != "" {
 		sess, text := s.auth.session(token, svc)
+		if sess == nil && c.Key == "auth/renewaccesstoken" {
+			sess = s.faults.renewExpired(token) // FaultExpireTokens with RenewSucceeds
+		}
 		if sess == nil && !(ok && route.Public) {
 			writeError(w, 401, text)
 			return

@@ -35,9 +35,13 @@ type Server struct {
 	mwMu   sync.RWMutex
 	mw     []Middleware
 
-	lib  *library
-	envs map[Service]*Env
-	auth *authState
+	lib    *library
+	envs   map[Service]*Env
+	auth   *authState
+	faults *faultSet // fault injection and scenarios (fault_set.go)
+
+	md      *market    // the feed's market data (md.go)
+	replays *replayHub // market replay sessions (replay.go)
 
 	tickMu   sync.RWMutex
 	tickSubs map[int]func(venue.Tick)
@@ -78,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		serveErr: make(chan error, 1),
 	}
 	s.auth = newAuthState(s)
+	s.faults = newFaultSet(s)
 	s.envs = map[Service]*Env{}
 	for _, svc := range []Service{Demo, Live, Replay} {
 		e, err := newEnv(s, svc)
