@@ -1,10 +1,7 @@
-// Package backtest replays recorded market data through the same engine loop
-// that runs live: tick and bar sources (CSV, gzip and keel's compact binary
-// tick format), the k-way merge that interleaves several sources by time, the
-// driver (Run) that wires a strategy, the simulator (venue/sim), the risk gate
-// and the report recorder together, and parameter sweeps (Sweep).
-//
-// Sources stream: memory stays flat however long the file, and a source
-// decodes each row into the caller's value without allocating, so the
-// backtest hot path is garbage-free from the file read to the strategy.
+// Package backtest replays recorded market data (package backtest/data)
+// through the same engine loop that runs live: Run wires a strategy, the
+// simulated exchange (venue/sim), the risk gate and the report recorder
+// (backtest/report) together over one or many files, and Sweep runs a
+// parameter grid in parallel. Runs are deterministic: the same inputs give
+// byte-identical reports.
 package backtest

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/keeltrade/keel/backtest/data"
 	"io"
 	"log/slog"
 	"os"
@@ -48,10 +49,10 @@ type Config struct {
 	// Ticks, instead of Files, streams ticks from code (generated data, a
 	// recorder); its contract ids must come from Registry, which it should
 	// use to resolve symbols. Run closes it.
-	Ticks TickSource
+	Ticks data.TickSource
 	// Registry resolves symbols; default a new one. Set it when Ticks was
 	// built against a registry of its own.
-	Registry *Registry
+	Registry *data.Registry
 	// SkipBadRows counts malformed rows and carries on instead of stopping.
 	SkipBadRows bool
 	// BarPeriod is the length of the bars in bar files (default 1m).
@@ -85,7 +86,7 @@ type Result struct {
 	Failures []engine.Failure
 	// Skipped rows (with SkipBadRows) and up to ten of their reasons.
 	Skipped        int64
-	SkippedSamples []RowError
+	SkippedSamples []data.RowError
 	// SessionUnchecked counts orders whose session could not be checked
 	// because the calendar does not cover their date (SessionAuto).
 	SessionUnchecked int64
@@ -122,7 +123,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	reg := cfg.Registry
 	if reg == nil {
-		reg = NewRegistry(time.Time{})
+		reg = data.NewRegistry(time.Time{})
 	}
 	logger := cfg.Logger
 	if logger == nil {
@@ -232,7 +233,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if name == "" {
 			name = "tick source"
 		}
-		return nil, fmt.Errorf("backtest: %s: %w", name, ErrEmpty)
+		return nil, fmt.Errorf("backtest: %s: %w", name, data.ErrEmpty)
 	}
 	if cfg.Progress != nil {
 		cfg.Progress(n)
@@ -251,7 +252,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // runTicks streams ticks through the engine with one tick of lookahead, so
 // strategies hear of the end of the data (EndOfData) while one more tick can
 // still fill their closing orders. Two buffers are swapped, never copied.
-func runTicks(src TickSource, eng *engine.Engine, rec *report.Recorder, step func(int64) error, fillErr *error) error {
+func runTicks(src data.TickSource, eng *engine.Engine, rec *report.Recorder, step func(int64) error, fillErr *error) error {
 	var buf [2]venue.Tick
 	cur, nxt := &buf[0], &buf[1]
 	have, err := nextTick(src, cur)
@@ -279,7 +280,7 @@ func runTicks(src TickSource, eng *engine.Engine, rec *report.Recorder, step fun
 	return err
 }
 
-func nextTick(src TickSource, t *venue.Tick) (bool, error) {
+func nextTick(src data.TickSource, t *venue.Tick) (bool, error) {
 	err := src.Next(t)
 	if err == nil {
 		return true, nil
@@ -291,7 +292,7 @@ func nextTick(src TickSource, t *venue.Tick) (bool, error) {
 }
 
 // runBars is runTicks for bar data.
-func runBars(src BarSource, eng *engine.Engine, rec *report.Recorder, step func(int64) error, fillErr *error) error {
+func runBars(src data.BarSource, eng *engine.Engine, rec *report.Recorder, step func(int64) error, fillErr *error) error {
 	var buf [2]venue.Bar
 	cur, nxt := &buf[0], &buf[1]
 	next := func(b *venue.Bar) (bool, error) {
@@ -341,7 +342,7 @@ func (d dayBoundary) next(t int64) int64 {
 }
 
 // newSessionCheck builds the simulator's session hook from the calendar.
-func newSessionCheck(p SessionPolicy, cal *cme.Calendar, reg *Registry, unchecked *int64) (func(venue.ContractID, int64) error, error) {
+func newSessionCheck(p SessionPolicy, cal *cme.Calendar, reg *data.Registry, unchecked *int64) (func(venue.ContractID, int64) error, error) {
 	switch p {
 	case "", SessionAuto, SessionStrict:
 	case SessionOff:
@@ -386,12 +387,12 @@ func newSessionCheck(p SessionPolicy, cal *cme.Calendar, reg *Registry, unchecke
 
 // feed is the run's data: ticks or bars, merged across files.
 type feed struct {
-	ticks   TickSource
-	bars    BarSource
+	ticks   data.TickSource
+	bars    data.BarSource
 	closers []io.Closer
 	skips   []interface {
 		Skipped() int64
-		SkippedSamples() []RowError
+		SkippedSamples() []data.RowError
 	}
 }
 
@@ -403,13 +404,13 @@ func (f *feed) Close() error {
 	return errors.Join(errs...)
 }
 
-func (f *feed) skipped() (int64, []RowError) {
+func (f *feed) skipped() (int64, []data.RowError) {
 	var n int64
-	var samples []RowError
+	var samples []data.RowError
 	for _, s := range f.skips {
 		n += s.Skipped()
 		for _, r := range s.SkippedSamples() {
-			if len(samples) < maxSkippedSamples {
+			if len(samples) < maxSkipSamples {
 				samples = append(samples, r)
 			}
 		}
@@ -419,11 +420,11 @@ func (f *feed) skipped() (int64, []RowError) {
 
 // openFeed opens every file, checks they are all ticks or all bars, and
 // merges them in time order.
-func openFeed(cfg Config, reg *Registry) (*feed, error) {
-	opt := CSVOptions{Resolve: reg.Resolve, SkipBadRows: cfg.SkipBadRows, BarPeriod: cfg.BarPeriod}
+func openFeed(cfg Config, reg *data.Registry) (*feed, error) {
+	opt := data.CSVOptions{Resolve: reg.Resolve, SkipBadRows: cfg.SkipBadRows, BarPeriod: cfg.BarPeriod}
 	f := &feed{}
-	var ticks []TickSource
-	var bars []BarSource
+	var ticks []data.TickSource
+	var bars []data.BarSource
 	for _, path := range cfg.Files {
 		isBars, err := isBarFile(path)
 		if err != nil {
@@ -431,7 +432,7 @@ func openFeed(cfg Config, reg *Registry) (*feed, error) {
 			return nil, err
 		}
 		if isBars {
-			b, err := OpenBarCSV(path, opt)
+			b, err := data.OpenBarCSV(path, opt)
 			if err != nil {
 				f.Close()
 				return nil, err
@@ -441,7 +442,7 @@ func openFeed(cfg Config, reg *Registry) (*feed, error) {
 			bars = append(bars, b)
 			continue
 		}
-		src, err := OpenTicks(path, opt)
+		src, err := data.OpenTicks(path, opt)
 		if err != nil {
 			f.Close()
 			return nil, err
@@ -449,11 +450,11 @@ func openFeed(cfg Config, reg *Registry) (*feed, error) {
 		f.closers = append(f.closers, src)
 		if s, ok := src.(interface {
 			Skipped() int64
-			SkippedSamples() []RowError
+			SkippedSamples() []data.RowError
 		}); ok {
 			f.skips = append(f.skips, s)
 		}
-		if br, ok := src.(*BinaryReader); ok {
+		if br, ok := src.(*data.BinaryReader); ok {
 			if src, err = fromBinary(br, reg); err != nil {
 				f.Close()
 				return nil, fmt.Errorf("backtest: %s: %w", path, err)
@@ -468,18 +469,18 @@ func openFeed(cfg Config, reg *Registry) (*feed, error) {
 	case len(bars) == 1:
 		f.bars = bars[0]
 	case len(bars) > 1:
-		f.bars = mergeBars(bars)
+		f.bars = data.MergeBars(bars...)
 	case len(ticks) == 1:
 		f.ticks = ticks[0]
 	default:
-		f.ticks = Merge(ticks...)
+		f.ticks = data.Merge(ticks...)
 	}
 	return f, nil
 }
 
 // fromBinary registers a binary file's contract in the run's registry and
 // renumbers its ticks to the registry's id.
-func fromBinary(br *BinaryReader, reg *Registry) (TickSource, error) {
+func fromBinary(br *data.BinaryReader, reg *data.Registry) (data.TickSource, error) {
 	fileInst := br.Instrument()
 	inst, err := reg.Resolve(fileInst.Symbol)
 	if err != nil {
@@ -496,7 +497,7 @@ func fromBinary(br *BinaryReader, reg *Registry) (TickSource, error) {
 }
 
 type renumber struct {
-	src TickSource
+	src data.TickSource
 	id  venue.ContractID
 }
 
@@ -538,3 +539,6 @@ func isBarFile(path string) (bool, error) {
 	}
 	return cols["open"] && cols["high"] && cols["low"] && cols["close"], nil
 }
+
+// maxSkipSamples is how many skipped-row reasons a Result keeps.
+const maxSkipSamples = 10

@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"context"
+	"github.com/keeltrade/keel/backtest/data"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -57,25 +58,25 @@ func (s *synthTicks) Next(t *venue.Tick) error {
 
 func (s *synthTicks) Close() error { return nil }
 
-const driverBenchTicks = 1_000_000
+const benchTicks = 1_000_000
 
 // benchFiles writes the synthetic ticks once per process as binary and CSV.
 func benchFiles(b *testing.B) (bin, csv string) {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), "keel-bench-"+strconv.Itoa(driverBenchTicks))
+	dir := filepath.Join(os.TempDir(), "keel-bench-"+strconv.Itoa(benchTicks))
 	bin, csv = filepath.Join(dir, "ESZ6.ktick"), filepath.Join(dir, "ESZ6.csv")
 	if _, err := os.Stat(csv); err == nil {
 		return bin, csv
 	}
 	require.NoError(b, os.MkdirAll(dir, 0o755))
-	reg := NewRegistry(time.Time{})
+	reg := data.NewRegistry(time.Time{})
 	inst, err := reg.Resolve("ESZ6")
 	require.NoError(b, err)
-	w, err := CreateBinary(bin, inst)
+	w, err := data.CreateBinary(bin, inst)
 	require.NoError(b, err)
 	var sb strings.Builder
 	sb.WriteString("ts_utc_ns,symbol,price,size,side\n")
-	src := newSynth(driverBenchTicks, inst.ID)
+	src := newSynth(benchTicks, inst.ID)
 	var t venue.Tick
 	for src.Next(&t) == nil {
 		require.NoError(b, w.Write(&t))
@@ -129,7 +130,7 @@ func BenchmarkBacktestMemory50M(b *testing.B) {
 	for b.Loop() {
 		runtime.GC()
 		var peak uint64
-		reg := NewRegistry(time.Time{})
+		reg := data.NewRegistry(time.Time{})
 		inst, err := reg.Resolve("ESZ6")
 		require.NoError(b, err)
 		cfg := Config{Strategy: "buyhold", Params: map[string]string{"symbol": "ESZ6"}, Ticks: newSynth(n, inst.ID), Registry: reg,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/data"
 	"github.com/keeltrade/keel/backtest/report"
 	"github.com/keeltrade/keel/risk"
 	"github.com/keeltrade/keel/strategy"
@@ -318,7 +319,7 @@ func progressFor(f *backtestFlags, stdout io.Writer, files []string) *progressba
 	}
 	total := int64(0)
 	for _, path := range files {
-		br, err := backtest.OpenBinary(path)
+		br, err := data.OpenBinary(path)
 		if err != nil {
 			total = -1
 			break

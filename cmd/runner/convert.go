@@ -9,7 +9,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/data"
 )
 
 func init() {
@@ -36,9 +36,9 @@ func runConvert(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	reg := backtest.NewRegistry(time.Time{})
+	reg := data.NewRegistry(time.Time{})
 	for _, src := range fs.Args() {
-		conv, err := backtest.Convert(src, *out, reg.Resolve, backtest.CSVOptions{SkipBadRows: *skip})
+		conv, err := data.Convert(src, *out, reg.Resolve, data.CSVOptions{SkipBadRows: *skip})
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/data"
 )
 
 func init() {
@@ -41,14 +41,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer os.RemoveAll(dir)
-	data, err := backtest.WriteDemoData(dir)
+	sample, err := data.WriteDemoData(dir)
 	if err != nil {
 		return err
 	}
 	if !hasParam(f.params, "symbol") {
-		f.params = append(f.params, "symbol="+backtest.DemoSymbol)
+		f.params = append(f.params, "symbol="+data.DemoSymbol)
 	}
-	cfg, err := f.config([]string{data}, stderr)
+	cfg, err := f.config([]string{sample}, stderr)
 	if err != nil {
 		return err
 	}
@@ -56,9 +56,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if f.asJSON {
 		intro = stderr // stdout carries the JSON alone
 	}
-	fmt.Fprintf(intro, "keel demo: %s on real E-mini S&P 500 data (%s one-minute bars, Oct–Dec 2013, QuantConnect Lean sample),\n", cfg.Strategy, backtest.DemoSymbol)
+	fmt.Fprintf(intro, "keel demo: %s on real E-mini S&P 500 data (%s one-minute bars, Oct–Dec 2013, QuantConnect Lean sample),\n", cfg.Strategy, data.DemoSymbol)
 	fmt.Fprintf(intro, "simulated fills, fees %s USD per contract per side (assumed). 'runner backtest -h' runs your own data.\n\n", f.fee)
-	return executeBacktest(ctx, f, cfg, backtest.DemoSymbol+" sample", stdout, stderr)
+	return executeBacktest(ctx, f, cfg, data.DemoSymbol+" sample", stdout, stderr)
 }
 
 func hasParam(params []string, name string) bool {

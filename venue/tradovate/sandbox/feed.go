@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/data"
 	"github.com/keeltrade/keel/venue"
 )
 
@@ -141,11 +141,11 @@ func (f *Feed) DataStart() time.Time { return time.Unix(0, f.start).UTC() }
 // Open returns a fresh stream of the feed's data from its start: the
 // files merged by time, or the generator from its seed. Ticks carry
 // sandbox contract ids. The caller closes it.
-func (f *Feed) Open() (backtest.TickSource, error) {
+func (f *Feed) Open() (data.TickSource, error) {
 	if len(f.files) == 0 {
 		return newSynthetic(f.lib, f.synth)
 	}
-	srcs := make([]backtest.TickSource, 0, len(f.files))
+	srcs := make([]data.TickSource, 0, len(f.files))
 	for _, ff := range f.files {
 		src, err := ff.open(f.lib, f.cfg.BarPeriod)
 		if err != nil {
@@ -159,7 +159,7 @@ func (f *Feed) Open() (backtest.TickSource, error) {
 	if len(srcs) == 1 {
 		return srcs[0], nil
 	}
-	return backtest.Merge(srcs...), nil
+	return data.Merge(srcs...), nil
 }
 
 // bind makes data before FeedConfig.Start go to the server's chart history.

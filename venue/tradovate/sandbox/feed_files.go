@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/data"
 	"github.com/keeltrade/keel/venue"
 	"github.com/keeltrade/keel/venue/cme"
 )
@@ -41,7 +41,7 @@ func probeFile(lib *library, path string, barPeriod time.Duration) (feedFile, in
 	var t venue.Tick
 	if err := src.Next(&t); err != nil {
 		if errors.Is(err, io.EOF) {
-			return feedFile{}, 0, fmt.Errorf("sandbox: feed file %s: %w", path, backtest.ErrEmpty)
+			return feedFile{}, 0, fmt.Errorf("sandbox: feed file %s: %w", path, data.ErrEmpty)
 		}
 		return feedFile{}, 0, fmt.Errorf("sandbox: feed file %s: %w", path, err)
 	}
@@ -50,20 +50,20 @@ func probeFile(lib *library, path string, barPeriod time.Duration) (feedFile, in
 }
 
 // open returns the file's ticks with sandbox contract ids.
-func (ff feedFile) open(lib *library, barPeriod time.Duration) (backtest.TickSource, error) {
-	opt := backtest.CSVOptions{Resolve: lib.resolver(ff.ref), BarPeriod: barPeriod}
+func (ff feedFile) open(lib *library, barPeriod time.Duration) (data.TickSource, error) {
+	opt := data.CSVOptions{Resolve: lib.resolver(ff.ref), BarPeriod: barPeriod}
 	if ff.bars {
-		bs, err := backtest.OpenBarCSV(ff.path, opt)
+		bs, err := data.OpenBarCSV(ff.path, opt)
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: feed: %w", err)
 		}
 		return &barTicks{src: bs}, nil
 	}
-	src, err := backtest.OpenTicks(ff.path, opt)
+	src, err := data.OpenTicks(ff.path, opt)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: feed: %w", err)
 	}
-	if br, ok := src.(*backtest.BinaryReader); ok {
+	if br, ok := src.(*data.BinaryReader); ok {
 		// A binary file names its contract once, with the id of the run
 		// that wrote it.
 		in, err := opt.Resolve(br.Instrument().Symbol)
@@ -78,7 +78,7 @@ func (ff feedFile) open(lib *library, barPeriod time.Duration) (backtest.TickSou
 
 // resolver maps a data file's contract symbols ("ESZ13", "ESH4") to
 // instruments with sandbox contract ids; one-digit years resolve near ref.
-func (l *library) resolver(ref time.Time) backtest.Resolver {
+func (l *library) resolver(ref time.Time) data.Resolver {
 	return func(s string) (venue.Instrument, error) {
 		sym, err := cme.ParseSymbol(s, ref)
 		if err != nil {
@@ -130,7 +130,7 @@ func isBarFile(path string) (bool, error) {
 
 // renumbered gives every tick of a source one contract id.
 type renumbered struct {
-	src backtest.TickSource
+	src data.TickSource
 	id  venue.ContractID
 }
 
@@ -151,7 +151,7 @@ func (r *renumbered) Close() error { return r.src.Close() }
 // Bars of several contracts with the same start are interleaved so the
 // ticks stay in time order.
 type barTicks struct {
-	src     backtest.BarSource
+	src     data.BarSource
 	group   []venue.Bar
 	ahead   venue.Bar
 	hasNext bool

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/data"
 	"github.com/keeltrade/keel/venue"
 	"github.com/keeltrade/keel/venue/tradovate/sandbox"
 	"github.com/keeltrade/keel/venue/tradovate/wire"
@@ -147,9 +147,9 @@ func TestFeedFiles(t *testing.T) {
 	assert.Equal(t, openTime.Add(45*time.Second).UnixNano(), bt[7].Time)
 
 	bin := filepath.Join(dir, "es.bin")
-	in, err := backtest.NewRegistry(openTime).Resolve("ESM6")
+	in, err := data.NewRegistry(openTime).Resolve("ESM6")
 	require.NoError(t, err)
-	w, err := backtest.CreateBinary(bin, in)
+	w, err := data.CreateBinary(bin, in)
 	require.NoError(t, err)
 	require.NoError(t, w.Write(&venue.Tick{Time: openTime.UnixNano(), Contract: in.ID, Flags: venue.HasTrade, Price: venue.MustParsePrice("4800"), Size: 1}))
 	require.NoError(t, w.Close())

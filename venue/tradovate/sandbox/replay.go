@@ -11,7 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/data"
 	"github.com/keeltrade/keel/venue"
 	"github.com/keeltrade/keel/venue/tradovate/wire"
 )
@@ -424,7 +424,7 @@ func (rs *replaySession) start(at time.Time, speed int, balance decimal.Decimal,
 
 // load opens the data, shows the market everything before at as history
 // and returns the stream with its first tick at or after at.
-func (rs *replaySession) load(f *Feed, at int64) (backtest.TickSource, venue.Tick, bool, error) {
+func (rs *replaySession) load(f *Feed, at int64) (data.TickSource, venue.Tick, bool, error) {
 	var t venue.Tick
 	if f == nil {
 		return nil, t, false, errors.New("no replay data")
@@ -450,7 +450,7 @@ func (rs *replaySession) load(f *Feed, at int64) (backtest.TickSource, venue.Tic
 
 // run advances the clock and shows the data it passes to the environment
 // and the market, and sends clock events, until ctx ends.
-func (rs *replaySession) run(ctx context.Context, env *Env, clock *replayClock, src backtest.TickSource, next venue.Tick, hasNext bool, done chan struct{}) {
+func (rs *replaySession) run(ctx context.Context, env *Env, clock *replayClock, src data.TickSource, next venue.Tick, hasNext bool, done chan struct{}) {
 	defer close(done)
 	defer env.close()
 	defer src.Close()

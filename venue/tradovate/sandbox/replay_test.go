@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/keeltrade/keel/backtest"
+	"github.com/keeltrade/keel/backtest/data"
 	"github.com/keeltrade/keel/venue/cme"
 	"github.com/keeltrade/keel/venue/tradovate/sandbox"
 	"github.com/keeltrade/keel/venue/tradovate/wire"
@@ -342,7 +342,7 @@ func contains(s []string, v string) bool {
 // the server clock follows the feed, contract names resolve in 2013, and
 // a replay on a weekend starts with the next data.
 func TestReplayDemoData(t *testing.T) {
-	path, err := backtest.WriteDemoData(t.TempDir())
+	path, err := data.WriteDemoData(t.TempDir())
 	require.NoError(t, err)
 	f, err := sandbox.NewFeed(sandbox.FeedConfig{Files: []string{path}, Start: time.Date(2013, 12, 20, 0, 0, 0, 0, time.UTC)})
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package backtest
+package data
 
 import (
 	"io"
@@ -15,10 +15,10 @@ import (
 )
 
 // sharedData is ../shared/data seen from the module root (/work/main), i.e.
-// ../../shared/data from this package's directory.
+// ../../../shared/data from this package's directory.
 func sharedData(t *testing.T, name string) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "data")
+	dir := filepath.Join("..", "..", "..", "shared", "data")
 	path := filepath.Join(dir, name)
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("real market data not available (%s): %v", path, err)

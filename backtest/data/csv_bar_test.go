@@ -1,4 +1,4 @@
-package backtest
+package data
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package backtest
+package data
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"github.com/keeltrade/keel/venue"
 )
 
-// barMerger interleaves bar sources by end time; equal ends keep source order.
+// barMerger is MergeBars' source.
 type barMerger struct {
 	srcs []BarSource
 	head []venue.Bar
@@ -16,7 +16,8 @@ type barMerger struct {
 	init bool
 }
 
-func mergeBars(srcs []BarSource) BarSource {
+// MergeBars interleaves bar sources by end time; equal ends keep source order.
+func MergeBars(srcs ...BarSource) BarSource {
 	return &barMerger{srcs: srcs, head: make([]venue.Bar, len(srcs)), live: make([]bool, len(srcs))}
 }
 
