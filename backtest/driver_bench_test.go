@@ -166,3 +166,26 @@ func vmHWM() int64 {
 	}
 	return 0
 }
+
+// BenchmarkBacktestSourceBinary is the bare binary read of the same file
+// the full-backtest benchmarks use: the baseline the engine's cost is
+// measured against.
+func BenchmarkBacktestSourceBinary(b *testing.B) {
+	bin, _ := benchFiles(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var ticks int64
+	var t venue.Tick
+	for b.Loop() {
+		src, err := data.OpenBinary(bin)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for src.Next(&t) == nil {
+			ticks++
+		}
+		src.Close()
+	}
+	b.ReportMetric(float64(ticks)/b.Elapsed().Seconds(), "ticks/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(ticks), "ns/tick")
+}

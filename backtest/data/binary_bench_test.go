@@ -78,7 +78,7 @@ func benchSource(b *testing.B, open func() (TickSource, error)) {
 
 // BenchmarkBacktestSourceBinary reads a 1M-tick binary file (56 MB) from
 // the page cache: one op is one tick.
-func BenchmarkBacktestSourceBinary(b *testing.B) {
+func BenchmarkSourceBinary(b *testing.B) {
 	path := writeBenchBinary(b, b.TempDir(), esInstrument(), benchTicks, 1000)
 	benchSource(b, func() (TickSource, error) { return OpenBinary(path) })
 }
