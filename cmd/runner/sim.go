@@ -8,6 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
+	"time"
+
+	"github.com/keeltrade/keel/venue/cme"
 
 	"github.com/keeltrade/keel/venue/tradovate/sandbox"
 )
@@ -23,6 +27,8 @@ type simInfo struct {
 	Admin       string            `json:"admin"`
 	Credentials simCredentials    `json:"credentials"`
 	LiveRules   bool              `json:"live_rules"`
+	Data        string            `json:"data"`
+	Speed       float64           `json:"speed"`
 }
 
 type simCredentials struct {
@@ -42,8 +48,17 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	live := fs.Bool("live", false, "enforce live-mode rules on the live environment (approved device ids, API-key permissions, current terms, rate limits)")
 	asJSON := fs.Bool("json", false, "print one JSON object with every URL and the credentials on the first line")
 	verbose := fs.Bool("v", false, "log requests and connections to stderr")
+	var files multiFlag
+	fs.Var(&files, "data", "market data to play: tick CSV, bar CSV or keel binary file (repeatable; merged by time)")
+	synth := fs.String("synthetic", "", "generate seeded synthetic data for this contract instead (default: the ES front month, when no -data)")
+	seed := fs.Int64("seed", 1, "seed of the synthetic data")
+	speed := fs.Float64("speed", 1, "playback speed as a multiple of real time (0: as fast as possible)")
+	skipGaps := fs.Duration("skip-gaps", 0, "jump over quiet spells in the data longer than this (e.g. 30m)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if len(files) > 0 && *synth != "" {
+		return usagef("give -data files or -synthetic, not both")
 	}
 	if ip := net.ParseIP(*host); *host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return usagef("-host %q: the sandbox only listens on loopback (127.0.0.1, ::1 or localhost)", *host)
@@ -60,6 +75,24 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *verbose {
 		cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
+	fc := sandbox.FeedConfig{Files: files, Speed: *speed, SkipGaps: *skipGaps}
+	if len(files) == 0 {
+		sym := *synth
+		if sym == "" {
+			front, err := cme.FrontMonth("ES", time.Now())
+			if err != nil {
+				return err
+			}
+			sym = front.String()
+		}
+		fc.Synthetic = sandbox.SyntheticConfig{Symbol: sym, Seed: *seed}
+	}
+	feed, err := sandbox.NewFeed(fc)
+	if err != nil {
+		return err
+	}
+	cfg.MarketData = feed
+	cfg.Clock = feed.Clock()
 	srv, err := sandbox.New(cfg)
 	if err != nil {
 		return err
@@ -69,6 +102,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer srv.Close()
 	info := simInfoOf(srv, *live)
+	info.Data = strings.Join(files, ",")
+	if fc.Synthetic.Symbol != "" {
+		info.Data = fmt.Sprintf("synthetic %s (seed %d)", fc.Synthetic.Symbol, fc.Synthetic.Seed)
+	}
+	info.Speed = *speed
 	if *asJSON {
 		if err := json.NewEncoder(stdout).Encode(info); err != nil {
 			return err
@@ -103,6 +141,7 @@ func printSimInfo(w io.Writer, info simInfo) {
 		rules = "live environment enforces approved devices, permissions, terms and rate limits"
 	}
 	fmt.Fprintf(w, "  rules   %s\n", rules)
+	fmt.Fprintf(w, "  data    %s at %gx\n", info.Data, info.Speed)
 	c := info.Credentials
 	fmt.Fprintln(w, "sandbox credentials (valid only against this local server):")
 	fmt.Fprintf(w, "  name=%s password=%s appId=%s appVersion=%s cid=%d sec=%s deviceId=%s\n", c.Name, c.Password, c.AppID, c.AppVersion, c.CID, c.Sec, c.DeviceID)

@@ -66,3 +66,18 @@ func TestSimRefusesNonLoopback(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "-port")
 }
+
+func TestSimFlagErrors(t *testing.T) {
+	code, _, errOut := runCLI("sim", "-data", "x.csv", "-synthetic", "ESZ6")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "not both")
+	code, _, errOut = runCLI("sim", "-data", "/nonexistent/x.csv")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "x.csv")
+	code, _, errOut = runCLI("sim", "-synthetic", "QQZ6")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "QQZ6")
+	code, _, errOut = runCLI("sim", "-speed", "-1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "Speed")
+}
