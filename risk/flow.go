@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/keeltrade/keel/venue"
@@ -47,18 +48,24 @@ type dupKey struct {
 	stop  venue.Price
 }
 
-func dupKeyOf(req *Request, c *cur) dupKey {
-	in := req.Intent
-	return dupKey{strat: c.strat.id, slot: c.slot, side: in.Side, typ: in.Type, qty: in.Qty, limit: in.Limit, stop: in.Stop}
+// equal is *k == *o, field by field (see begin).
+func (k *dupKey) equal(o *dupKey) bool {
+	return k.qty == o.qty && k.limit == o.limit && k.stop == o.stop &&
+		k.strat == o.strat && k.slot == o.slot && k.side == o.side && k.typ == o.typ
 }
 
 // hash never returns 0, which marks an empty table entry.
 func (k *dupKey) hash() uint64 {
-	h := uint64(k.strat)<<32 ^ uint64(k.slot)
-	h ^= uint64(k.side)<<56 ^ uint64(k.typ)<<48
-	h = (h ^ uint64(k.qty)) * 0x9e3779b97f4a7c15
-	h = (h ^ uint64(k.limit)) * 0xbf58476d1ce4e5b9
-	h = (h ^ uint64(k.stop)) * 0x94d049bb133111eb
+	return dupHash(k.strat, k.slot, k.side, k.typ, k.qty, k.limit, k.stop)
+}
+
+// dupHash is the hash of the dupKey with these fields.
+func dupHash(strat, slot int32, side venue.Side, typ venue.OrderType, qty int64, limit, stop venue.Price) uint64 {
+	h := uint64(strat)<<32 ^ uint64(slot)
+	h ^= uint64(side)<<56 ^ uint64(typ)<<48
+	h = (h ^ uint64(qty)) * 0x9e3779b97f4a7c15
+	h = (h ^ uint64(limit)) * 0xbf58476d1ce4e5b9
+	h = (h ^ uint64(stop)) * 0x94d049bb133111eb
 	return (h ^ h>>31) | 1
 }
 
@@ -79,6 +86,9 @@ const (
 	dupWays = 4
 )
 
+// probe is written for four ways.
+var _ = [1]struct{}{}[dupWays-4]
+
 type dupSlot struct {
 	h  uint64 // 0: empty
 	at int64
@@ -87,44 +97,94 @@ type dupSlot struct {
 // find returns when the intent k (with hash h) was last allowed, if at or
 // after since.
 func (t *dupTable) find(h uint64, k *dupKey, since int64) (int64, bool) {
-	set := int(h&(dupSets-1)) * dupWays
-	for i := set; i < set+dupWays; i++ {
-		if e := &t.e[i]; e.h == h && e.at >= since && t.key[i] == *k {
-			return e.at, true
-		}
+	if i, _ := t.probe(h, k); i >= 0 && t.e[i].at >= since {
+		return t.e[i].at, true
 	}
 	return 0, false
 }
 
-func (t *dupTable) add(h uint64, k *dupKey, now int64) {
+// probe returns the entry holding k (with hash h), or -1, and the entry
+// add(h, k, ·) would write: k's own entry, the set's first empty one, or
+// else its oldest. A key is in a set at most once (add reuses its entry,
+// and a set fills from its start, so no empty entry precedes it).
+func (t *dupTable) probe(h uint64, k *dupKey) (hit, victim int) {
 	set := int(h&(dupSets-1)) * dupWays
-	victim := set
-	for i := set; i < set+dupWays; i++ {
-		e := &t.e[i]
-		if e.h == 0 || (e.h == h && t.key[i] == *k) {
-			victim = i
-			break
+	e := (*[dupWays]dupSlot)(t.e[set : set+dupWays])
+	// Whether a way holds the hash decides the path, so one branch; the
+	// way itself is selected without branches.
+	m := -1
+	if e[0].h == h {
+		m = 0
+	}
+	if e[1].h == h {
+		m = 1
+	}
+	if e[2].h == h {
+		m = 2
+	}
+	if e[3].h == h {
+		m = 3
+	}
+	if m >= 0 {
+		if t.key[set+m].equal(k) {
+			return set + m, set + m
 		}
-		if e.at < t.e[victim].at {
-			victim = i
+		for w := range e { // a hash collision
+			if e[w].h == h && t.key[set+w].equal(k) {
+				return set + w, set + w
+			}
 		}
 	}
-	t.e[victim] = dupSlot{h: h, at: now}
-	t.key[victim] = *k
+	for w := range e {
+		if e[w].h == 0 {
+			return -1, set + w
+		}
+	}
+	// The oldest, again without branches on the times.
+	v, vat := 0, e[0].at
+	if e[1].at < vat {
+		v, vat = 1, e[1].at
+	}
+	if e[2].at < vat {
+		v, vat = 2, e[2].at
+	}
+	if e[3].at < vat {
+		v = 3
+	}
+	return -1, set + v
 }
 
-// dupLast looks the current intent up once per Check, over the longer of
-// the account's and the strategy's windows; each scope's rule then
-// compares the age with its own window.
-func (g *Guard) dupLast(now int64) (int64, bool) {
-	c := &g.cur
-	if !c.dupDone {
-		c.dupDone = true
-		w := max(g.account.lim.dupWindow, c.strat.lim.dupWindow)
-		c.dupAt, c.dupHit = g.dups.find(c.dh, &c.dk, now-w+1)
-	}
-	return c.dupAt, c.dupHit
+func (t *dupTable) add(h uint64, k *dupKey, now int64) {
+	_, i := t.probe(h, k)
+	t.put(i, h, k, now)
 }
+
+// put writes entry i (a victim from probe).
+func (t *dupTable) put(i int, h uint64, k *dupKey, now int64) {
+	t.e[i] = dupSlot{h: h, at: now}
+	t.key[i] = *k
+}
+
+// findDup looks the current intent up, once per Check, over the longer of
+// the account's and the strategy's windows; each scope's rule then
+// compares the age with its own window. It also finds the entry that
+// records the intent if it is allowed.
+func (g *Guard) findDup(now int64) {
+	c := &g.cur
+	w := max(g.account.lim.dupWindow, c.strat.lim.dupWindow)
+	i, v := g.dups.probe(c.dh, &c.dk)
+	c.dupVictim = v
+	c.dupAt, c.dupHit = math.MinInt64, false // dupAt: before every window, for passes
+	if i >= 0 {
+		if at := g.dups.e[i].at; at >= now-w+1 {
+			c.dupAt, c.dupHit = at, true
+		}
+	}
+}
+
+// dupLast returns when the intent being checked was last allowed within
+// the longer window (see findDup).
+func (g *Guard) dupLast() (int64, bool) { return g.cur.dupAt, g.cur.dupHit }
 
 // dupRule refuses an intent identical to one the same strategy had allowed
 // within the scope's window.
@@ -133,7 +193,7 @@ type dupRule struct{ g *Guard }
 func (dupRule) Name() string { return RuleDuplicate }
 
 func (r dupRule) Check(req *Request, s *Scope) *Denied {
-	at, ok := r.g.dupLast(req.Now)
+	at, ok := r.g.dupLast()
 	if !ok || at < req.Now-s.lim.dupWindow+1 {
 		return nil
 	}

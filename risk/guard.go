@@ -64,12 +64,20 @@ type cur struct {
 	qty   int64
 	strat *Scope
 
-	dup     bool   // some scope has a duplicate window
-	dk      dupKey // the duplicate guard's key and hash, when dup
-	dh      uint64
-	dupDone bool // dupAt and dupHit are looked up
-	dupAt   int64
-	dupHit  bool
+	dup       bool   // some scope has a duplicate window
+	dk        dupKey // the duplicate guard's key and hash, when dup
+	dh        uint64
+	dupAt     int64 // when dup: when the intent was last allowed, if dupHit (else MinInt64)
+	dupHit    bool
+	dupVictim int // when dup: the entry the duplicate guard records the intent in
+
+	// For the plan's pass conditions (see prepare), as the scopes' rules need them.
+	maxQty   int64       // the larger of the order's and its OCO partner's quantity
+	closed   bool        // the session is not open (or its state unknown)
+	left     int64       // ns until the session closes, when open
+	offGrid  bool        // a price is off the tick grid, or there are legs to check
+	unbanded bool        // no last trade to band a price against, or there are legs to check
+	dist     venue.Price // the farthest of the order's prices from the last trade
 }
 
 // Stats counts what the gate has seen.
@@ -159,9 +167,13 @@ func (g *Guard) newScope(name string, l Limits) *Scope {
 	}
 	s.lim = compile(l)
 	s.rules = g.buildRules(s)
-	for _, r := range s.rules {
+	s.nb = len(s.rules) - len(g.extra)
+	s.plan = planOf(s, s.rules[:s.nb])
+	s.xrules = s.rules[s.nb:]
+	s.dup = s.lim.dupWindow > 0 || (g.account != nil && g.account.lim.dupWindow > 0)
+	for _, r := range s.rules[s.nb:] {
 		if c, ok := r.(Committer); ok {
-			s.comm = append(s.comm, c)
+			s.xcomm = append(s.xcomm, c)
 		}
 	}
 	if s.lim.flattenBefore > 0 {
@@ -174,7 +186,7 @@ func (g *Guard) newScope(name string, l Limits) *Scope {
 // strategy returns the scope of a strategy, creating it from its
 // configuration (or Defaults) the first time.
 func (g *Guard) strategy(name string) *Scope {
-	if s := g.lastS; s != nil && s.name == name {
+	if s := g.lastS; s != nil && sameString(s.name, name) {
 		return s
 	}
 	s, ok := g.byName[name]
@@ -199,50 +211,110 @@ func (g *Guard) Account() *Scope { return g.account }
 func (g *Guard) Stats() Stats { return g.stats }
 
 // Check implements Gate: it runs every rule of the account scope and then
-// of the intent's strategy scope, and on allow records the order (client
+// of the intent's strategy scope — the built-in ones by their pass
+// conditions first (see plan.go) — and on allow records the order (client
 // id, strategy, contract, side, remaining quantity) for lifecycle tracking.
 func (g *Guard) Check(req *Request) *Denied {
-	g.advance(req.Now)
+	if g.moveTo(req.Now) {
+		g.catchUp()
+	}
 	g.stats.Checked++
-	in := req.Intent
-	if in == nil || in.Qty <= 0 || !in.Side.Valid() {
-		return g.denied(&Denied{Rule: RuleInstrument, Text: "malformed intent (no intent, quantity not positive or no side)"})
+	if d := g.begin(req); d != nil {
+		return g.denied(d)
 	}
-	c, slot := g.contractFor(&req.Instrument)
-	if c.bad != "" {
-		return g.denied(&Denied{Rule: RuleInstrument, Limit: "exact tick value", Observed: c.bad,
-			Text: fmt.Sprintf("%s cannot be tracked exactly (%s); fix the instrument definition", req.Instrument.Symbol, c.bad)})
-	}
-	s := g.strategy(req.Strategy)
 	cu := &g.cur
-	cu.c, cu.slot, cu.sign, cu.qty, cu.strat = c, slot, in.Side.Sign(), in.Qty, s
-	cu.dup = g.account.lim.dupWindow > 0 || s.lim.dupWindow > 0
-	cu.dupDone = false
+	a, s := g.account, cu.strat
+	rs := a.xrules
+	if a.plan != 0 && !g.passes(req, a) {
+		rs = a.rules
+	}
+	if len(rs) != 0 {
+		if d := check(req, a, rs); d != nil {
+			return g.denied(d)
+		}
+	}
+	rs = s.xrules
+	if s.plan != 0 && !g.passes(req, s) {
+		rs = s.rules
+	}
+	if len(rs) != 0 {
+		if d := check(req, s, rs); d != nil {
+			return g.denied(d)
+		}
+	}
+	// Committers: the order rate's, inline, then those of WithRule rules.
+	now := req.Now
+	if a.plan&pRate != 0 {
+		a.rate.tat = max(a.rate.tat, now) + a.lim.rateT
+	}
+	if len(a.xcomm) != 0 {
+		commit(req, a)
+	}
+	if s.plan&pRate != 0 {
+		s.rate.tat = max(s.rate.tat, now) + s.lim.rateT
+	}
+	if len(s.xcomm) != 0 {
+		commit(req, s)
+	}
 	if cu.dup {
-		cu.dk = dupKeyOf(req, cu)
-		cu.dh = cu.dk.hash()
-	}
-	for _, r := range g.account.rules {
-		if d := r.Check(req, g.account); d != nil {
-			return g.denied(d)
-		}
-	}
-	for _, r := range s.rules {
-		if d := r.Check(req, s); d != nil {
-			return g.denied(d)
-		}
-	}
-	for _, cm := range g.account.comm {
-		cm.Commit(req, g.account)
-	}
-	for _, cm := range s.comm {
-		cm.Commit(req, s)
-	}
-	if g.cur.dup {
-		g.dups.add(g.cur.dh, &g.cur.dk, req.Now)
+		g.dups.put(cu.dupVictim, cu.dh, &cu.dk, now)
 	}
 	g.record(req)
 	return nil
+}
+
+// begin resolves the intent being checked into g.cur, or refuses it
+// outright (rule "instrument").
+func (g *Guard) begin(req *Request) *Denied {
+	in := req.Intent
+	if in == nil || in.Qty <= 0 || !in.Side.Valid() {
+		return &Denied{Rule: RuleInstrument, Text: "malformed intent (no intent, quantity not positive or no side)"}
+	}
+	c := g.lastC
+	if c == nil || c.id != req.Instrument.ID || !c.known {
+		c, _ = g.contractFor(&req.Instrument)
+	}
+	slot := c.slot
+	if c.bad != "" {
+		return &Denied{Rule: RuleInstrument, Limit: "exact tick value", Observed: c.bad,
+			Text: fmt.Sprintf("%s cannot be tracked exactly (%s); fix the instrument definition", req.Instrument.Symbol, c.bad)}
+	}
+	s := g.lastS
+	if s == nil || !sameString(s.name, req.Strategy) {
+		s = g.strategy(req.Strategy)
+	}
+	cu := &g.cur
+	cu.c, cu.slot, cu.sign, cu.qty, cu.strat = c, slot, in.Side.Sign(), in.Qty, s
+	cu.dup = s.dup
+	if cu.dup {
+		// Field by field, and the hash from the intent rather than from
+		// cu.dk: a key assembled elsewhere and copied in, or read back
+		// whole right after, would wait for its parts' stores to land.
+		k := &cu.dk
+		k.strat, k.slot, k.side, k.typ, k.qty, k.limit, k.stop = s.id, slot, in.Side, in.Type, in.Qty, in.Limit, in.Stop
+		cu.dh = dupHash(s.id, slot, in.Side, in.Type, in.Qty, in.Limit, in.Stop)
+	}
+	if p := g.account.plan | s.plan; p != 0 {
+		g.prepare(req, p)
+	}
+	return nil
+}
+
+// check runs rules in scope s; the first refusal wins.
+func check(req *Request, s *Scope, rules []Rule) *Denied {
+	for _, r := range rules {
+		if d := r.Check(req, s); d != nil {
+			return d
+		}
+	}
+	return nil
+}
+
+// commit calls the committers of a scope's WithRule rules.
+func commit(req *Request, s *Scope) {
+	for _, cm := range s.xcomm {
+		cm.Commit(req, s)
+	}
 }
 
 func (g *Guard) denied(d *Denied) *Denied {
@@ -257,7 +329,9 @@ func (g *Guard) denied(d *Denied) *Denied {
 // and, in O(1) per scope holding the contract, the scopes' equity, peaks
 // and loss-limit state. It does not allocate.
 func (g *Guard) ObserveTick(t *venue.Tick) {
-	g.advance(t.Time)
+	if g.moveTo(t.Time) {
+		g.catchUp()
+	}
 	if t.Flags&venue.HasTrade == 0 {
 		return
 	}
@@ -272,7 +346,9 @@ func (g *Guard) ObserveTick(t *venue.Tick) {
 // quantities and PnL; terminal events end an order's tracking; venue
 // position reports correct the account's net position.
 func (g *Guard) ObserveEvent(e *venue.Event) {
-	g.advance(e.Time)
+	if g.moveTo(e.Time) {
+		g.catchUp()
+	}
 	switch e.Kind {
 	case venue.EventFilled:
 		g.onFill(e)
@@ -289,11 +365,23 @@ func (g *Guard) ObserveEvent(e *venue.Event) {
 	}
 }
 
-// advance moves the gate's time forward and runs time-driven work when due.
-func (g *Guard) advance(now int64) {
+// moveTo moves the gate's time forward and reports whether catchUp has
+// work. Check, ObserveEvent and ObserveTick call
+//
+//	if g.moveTo(now) {
+//		g.catchUp()
+//	}
+//
+// so that the common case, nothing due, is inlined.
+func (g *Guard) moveTo(now int64) bool {
 	if now > g.now {
 		g.now = now
 	}
+	return g.now >= g.nextDue || g.ks.pending()
+}
+
+// catchUp runs the work moveTo found due: a kill-switch change, then due.
+func (g *Guard) catchUp() {
 	if g.ks.pending() {
 		g.applyKill()
 	}

@@ -28,6 +28,7 @@ type session struct {
 	from, until int64
 	st          cme.Status
 	closeNs     int64 // st.SessionClose when open
+	open        bool  // err == nil && st.Open
 	err         error
 	unknown     bool // err wraps cme.ErrCalendarUnknown
 }
@@ -45,6 +46,7 @@ func (g *Guard) session(c *contract, now int64) *session {
 		ss.unknown = errors.Is(err, cme.ErrCalendarUnknown)
 		ss.until = now + unknownRetry
 	case st.Open:
+		ss.open = true
 		ss.closeNs = st.SessionClose.UnixNano()
 		ss.until = ss.closeNs
 	default:

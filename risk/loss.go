@@ -87,7 +87,7 @@ func (g *Guard) breach(s *Scope, rule, text string) {
 func (g *Guard) book(s *Scope, c *contract, q int64, price int64, fee int64) {
 	p := s.at(c.slot)
 	prev := p.net
-	p.net += q
+	s.setNet(p, p.net+q)
 	if c.known && c.bad == "" {
 		if !c.hasMark {
 			g.setMark(c, price)

@@ -48,6 +48,7 @@ type order struct {
 	done   bool // ended, kept for its linked orders
 }
 
+// alloc returns an order record to overwrite, from the free list or new.
 func (g *Guard) alloc() *order {
 	if n := len(g.free); n > 0 {
 		o := g.free[n-1]
@@ -59,7 +60,10 @@ func (g *Guard) alloc() *order {
 
 func (g *Guard) drop(o *order) {
 	g.orders.remove(o)
-	*o = order{}
+	// alloc's callers set every field. These are for the collector and for
+	// linked orders that still point at o as their parent (after a reused
+	// client id): to them o is an ended order with no links, as if zeroed.
+	o.id, o.strat, o.parent, o.kids, o.done = "", nil, nil, 0, false
 	g.free = append(g.free, o)
 }
 
@@ -68,8 +72,11 @@ func (g *Guard) record(req *Request) {
 	c := &g.cur
 	in := req.Intent
 	o := g.alloc()
-	*o = order{id: req.ClientID, strat: c.strat, slot: c.slot, sign: c.sign, qty: c.qty, rem: c.qty,
-		links: len(in.Brackets) > 0 || in.OCO != nil}
+	// Field by field: a record assembled elsewhere and copied in would
+	// wait for its parts' stores to land.
+	o.id, o.strat, o.parent = req.ClientID, c.strat, nil
+	o.slot, o.sign, o.qty, o.filled, o.rem = c.slot, c.sign, c.qty, 0, c.qty
+	o.linked, o.links, o.kids, o.sawKid, o.done = false, len(in.Brackets) > 0 || in.OCO != nil, 0, false, false
 	if old := g.orders.insert(o); old != nil {
 		// A reused client id: the old order is forgotten.
 		g.finish(old)
@@ -88,13 +95,22 @@ func (g *Guard) work(o *order, q int64) {
 	if q == 0 {
 		return
 	}
-	for _, s := range [2]*Scope{g.account, o.strat} {
-		p := s.at(o.slot)
-		if o.sign > 0 {
-			p.buy += q
-		} else {
-			p.sell += q
-		}
+	a, s := g.account, o.strat
+	slot := int(o.slot)
+	if slot >= len(a.pos) || slot >= len(s.pos) {
+		growPos(a, s, slot+1)
+	}
+	a.addWork(&a.pos[slot], o.sign, q)
+	s.addWork(&s.pos[slot], o.sign, q)
+}
+
+// growPos grows the positions of a and s to n contracts.
+func growPos(a, s *Scope, n int) {
+	if n > len(a.pos) {
+		a.grow(n)
+	}
+	if n > len(s.pos) {
+		s.grow(n)
 	}
 }
 
@@ -232,7 +248,7 @@ func (g *Guard) onPosition(e *venue.Event) {
 	g.stats.Adopted++
 	g.log.Warn("venue position differs from the fills the risk gate saw; adopting it", "contract", cid, "gate", p.net, "venue", e.Position.Net)
 	prev := p.net
-	p.net = e.Position.Net
+	g.account.setNet(p, e.Position.Net)
 	if abs(p.net) > abs(prev) {
 		g.flattenAgain(g.account, c)
 	}

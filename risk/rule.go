@@ -30,16 +30,21 @@ type Committer interface {
 // micro-units of the account currency. A Scope belongs to the engine
 // goroutine; its methods must not be called from elsewhere.
 type Scope struct {
-	g     *Guard
-	id    int32
-	name  string
-	label string // "account" or "strategy <name>", for messages
-	lim   limits
-	rules []Rule
-	comm  []Committer
-	pos   []spos // by contract slot; grown on demand
+	g      *Guard
+	id     int32
+	name   string
+	label  string // "account" or "strategy <name>", for messages
+	lim    limits
+	rules  []Rule
+	nb     int         // rules[:nb] are built-in, rules[nb:] are WithRule's
+	xrules []Rule      // rules[nb:]
+	plan   uint16      // the built-in rules, as plan bits (see passes)
+	xcomm  []Committer // the committers among rules[nb:]
+	dup    bool        // the account or this scope has a duplicate window
+	pos    []spos      // by contract slot; grown on demand
 
 	open     int64 // working orders (not counting linked legs)
+	expo     int64 // Σ exposure over pos: kept by setNet and addWork
 	equity   int64 // realized + unrealized − fees since the gate started
 	fees     int64
 	dayStart int64 // equity at the start of the trade date
@@ -75,6 +80,27 @@ func (s *Scope) grow(n int) {
 	p := make([]spos, n, max(n, 2*cap(s.pos), 8))
 	copy(p, s.pos)
 	s.pos = p
+}
+
+// setNet sets the net position of p, one of s.pos.
+func (s *Scope) setNet(p *spos, net int64) {
+	s.expo += exposure(net, p.buy, p.sell) - exposure(p.net, p.buy, p.sell)
+	p.net = net
+}
+
+// addWork adds q to the working quantity of one side (sign) of p, one of
+// s.pos.
+func (s *Scope) addWork(p *spos, sign, q int64) {
+	// exposure = max(net+buy, sell−net, 0): one side moves.
+	if sign > 0 {
+		m := max(p.sell-p.net, 0)
+		s.expo += max(p.net+p.buy+q, m) - max(p.net+p.buy, m)
+		p.buy += q
+	} else {
+		m := max(p.net+p.buy, 0)
+		s.expo += max(p.sell-p.net+q, m) - max(p.sell-p.net, m)
+		p.sell += q
+	}
 }
 
 // peek returns the scope's state in slot without growing (nil if none).
