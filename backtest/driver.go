@@ -138,6 +138,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	simCfg.SessionCheck = sc
+	// Orders are stamped with the engine's data clock, which runs ahead of
+	// the simulator's market time when a timer or bar close fires between
+	// two events.
+	clock := engine.NewSimClock(0)
+	simCfg.Now = clock.Now
 	ex, err := sim.New(simCfg)
 	if err != nil {
 		return nil, fmt.Errorf("backtest: simulator: %w", err)
@@ -155,6 +160,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var fillErr error
 	eng, err := engine.New(engine.Config{
 		Session:     "bt",
+		Clock:       clock,
 		Instruments: reg,
 		Venue:       ex,
 		Gate:        gate,
@@ -198,9 +204,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		n        int64
 		day      = newDayBoundary()
 	)
-	// step is called for every event with its time, before the engine sees
-	// it: progress, cancellation and Day-order expiry.
-	step := func(t int64) error {
+	// step is called for every event before the engine sees it, with the
+	// time it trades at and the time it ends (the same for ticks):
+	// progress, cancellation and Day-order expiry.
+	step := func(t, last int64) error {
 		if n&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -211,13 +218,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		n++
 		if t >= expireAt {
-			// A new CME trade date began: Day orders of the last one expire.
+			// A new CME trade date began. What fell due before the boundary
+			// (bar closes, timers) belongs to the old date and runs first;
+			// then the old date's Day orders expire.
 			if expireAt != -1<<63 {
+				eng.Advance(expireAt - 1)
 				ex.ExpireDay()
 			}
 			expireAt = day.next(t)
 		}
-		end = t
+		end = max(end, last)
 		return nil
 	}
 	if feed.bars != nil {
@@ -252,7 +262,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // runTicks streams ticks through the engine with one tick of lookahead, so
 // strategies hear of the end of the data (EndOfData) while one more tick can
 // still fill their closing orders. Two buffers are swapped, never copied.
-func runTicks(src data.TickSource, eng *engine.Engine, rec *report.Recorder, step func(int64) error, fillErr *error) error {
+func runTicks(src data.TickSource, eng *engine.Engine, rec *report.Recorder, step func(at, last int64) error, fillErr *error) error {
 	var buf [2]venue.Tick
 	cur, nxt := &buf[0], &buf[1]
 	have, err := nextTick(src, cur)
@@ -260,11 +270,11 @@ func runTicks(src data.TickSource, eng *engine.Engine, rec *report.Recorder, ste
 		if have, err = nextTick(src, nxt); err != nil {
 			return err
 		}
+		if err := step(cur.Time, cur.Time); err != nil {
+			return err
+		}
 		if !have {
 			eng.EndOfData()
-		}
-		if err := step(cur.Time); err != nil {
-			return err
 		}
 		eng.OnTick(cur)
 		if cur.Flags&venue.HasTrade != 0 {
@@ -292,7 +302,7 @@ func nextTick(src data.TickSource, t *venue.Tick) (bool, error) {
 }
 
 // runBars is runTicks for bar data.
-func runBars(src data.BarSource, eng *engine.Engine, rec *report.Recorder, step func(int64) error, fillErr *error) error {
+func runBars(src data.BarSource, eng *engine.Engine, rec *report.Recorder, step func(at, last int64) error, fillErr *error) error {
 	var buf [2]venue.Bar
 	cur, nxt := &buf[0], &buf[1]
 	next := func(b *venue.Bar) (bool, error) {
@@ -310,11 +320,13 @@ func runBars(src data.BarSource, eng *engine.Engine, rec *report.Recorder, step 
 		if have, err = next(nxt); err != nil {
 			return err
 		}
+		// A bar trades from its start: the trade date it belongs to (and
+		// the expiry of the previous one's Day orders) is decided there.
+		if err := step(cur.Start, cur.End); err != nil {
+			return err
+		}
 		if !have {
 			eng.EndOfData()
-		}
-		if err := step(cur.End); err != nil {
-			return err
 		}
 		eng.OnBarData(cur)
 		rec.OnPrice(cur.Contract, cur.End, cur.Close)

@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"runtime"
@@ -113,6 +114,9 @@ func Sweep(ctx context.Context, base Config, axes []Axis, workers int) ([]report
 		}
 		points = next
 	}
+	if base.Ticks != nil {
+		return nil, errors.New("backtest: a sweep needs data files: one tick source cannot be read by parallel runs")
+	}
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -133,6 +137,9 @@ func Sweep(ctx context.Context, base Config, axes []Axis, workers int) ([]report
 			res, err := Run(ctx, cfg)
 			if err != nil {
 				return fmt.Errorf("run %s: %w", report.SweepResult{Params: pt}.ParamText(), err)
+			}
+			if len(res.Failures) > 0 {
+				return fmt.Errorf("run %s: strategy stopped: %w", report.SweepResult{Params: pt}.ParamText(), res.Failures[0].Err)
 			}
 			res.Summary.Series = nil
 			results[i] = report.SweepResult{Params: pt, Summary: res.Summary}

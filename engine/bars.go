@@ -13,6 +13,9 @@ type series struct {
 	bar  venue.Bar
 	open bool
 	subs []*runner
+	// closedEnd is the end of the last time bar closed; trades before it
+	// are late.
+	closedEnd int64
 }
 
 // end returns when the open time bar closes, or maxTime.

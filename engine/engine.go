@@ -52,6 +52,7 @@ type Stats struct {
 	Invalid       int64 // intents refused as malformed
 	Bars          int64 // bars completed
 	Timers        int64 // timers fired
+	LateTrades    int64 // trades stamped inside a time bar already closed (live), left out of bars
 }
 
 // contract is the engine's per-contract state.
@@ -90,6 +91,7 @@ type Engine struct {
 	gateTk     risk.TickObserver
 	gateAct    risk.Actor
 	req        risk.Request // reused for every Check: the gate must not keep it
+	scratch    venue.Tick   // a bar's close shown to the gate as a trade
 	log        *slog.Logger
 	started    bool
 	stopped    bool
@@ -327,6 +329,12 @@ func (e *Engine) OnTick(t *venue.Tick) {
 				// Live: the tick's exchange time ran ahead of the wall clock.
 				e.closeBar(s)
 			}
+			if s.spec.Kind == venue.TimeBars && t.Time < s.closedEnd {
+				// Live: a trade stamped inside a bar the wall clock already
+				// closed. The bar was delivered; do not open a second one.
+				e.stats.LateTrades++
+				continue
+			}
 			if s.addTrade(t) {
 				e.emitBar(s)
 			} else if s.spec.Kind == venue.TimeBars && s.bar.End < e.nextBar {
@@ -368,6 +376,12 @@ func (e *Engine) OnBarData(b *venue.Bar) {
 	if e.barMatcher != nil {
 		e.barMatcher.OnBar(b)
 		e.drain()
+	}
+	if e.gateTk != nil {
+		// The gate marks positions and checks loss limits at the bar's
+		// close, the only price a bar gives a time to.
+		e.scratch = venue.Tick{Time: b.End, Contract: b.Contract, Price: b.Close, Size: int32(min(b.Volume, 1<<31-1)), Flags: venue.HasTrade}
+		e.gateTk.ObserveTick(&e.scratch)
 	}
 	c := e.contractFor(b.Contract)
 	if c == nil {
@@ -414,11 +428,16 @@ func (e *Engine) advance(now int64) {
 }
 
 func (e *Engine) advanceSlow(now int64) {
+	if e.sim != nil && e.sim.now == 0 {
+		// The data clock starts with the first event: timers set in Init
+		// for earlier times fire then, at the data's time, not in 1970.
+		e.sim.Set(now)
+	}
 	for {
 		tNext := e.timers.next()
 		due := min(e.nextBar, tNext)
 		e.due = due
-		if due > now {
+		if due > now || due == maxTime { // maxTime: nothing pending at all
 			break
 		}
 		if e.sim != nil {
@@ -455,6 +474,7 @@ func (e *Engine) closeBarsAt(end int64) {
 
 func (e *Engine) closeBar(s *series) {
 	s.open = false
+	s.closedEnd = s.bar.End
 	e.emitBar(s)
 }
 
@@ -524,6 +544,17 @@ func (e *Engine) act(acts []risk.Action) {
 				r.flatten(a.Contract, a.Reason)
 			}
 		}
+	}
+}
+
+// applyAfterStop applies a late venue event to the OMS after Stop (the
+// outcome of a cancel sent while stopping) without calling strategies.
+func (e *Engine) applyAfterStop(ev venue.Event) {
+	if ev.Kind == venue.EventPosition || ev.Kind == venue.EventAccount {
+		return
+	}
+	if o, ok := e.orders[ev.ClientID]; ok {
+		applyEvent(o, &ev)
 	}
 }
 

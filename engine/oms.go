@@ -120,9 +120,11 @@ func applyEvent(o *venue.Order, e *venue.Event) {
 			o.AvgPrice = avg
 		}
 		o.Filled = filled
-		if e.Final || o.Filled >= o.Intent.Qty {
+		switch {
+		case e.Final || o.Filled >= o.Intent.Qty:
 			o.Status = venue.Filled
-		} else {
+		case !o.Status.Terminal():
+			// A fill that crossed a cancel leaves the order cancelled.
 			o.Status = venue.Working
 		}
 	case venue.EventCancelled:

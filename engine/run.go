@@ -56,14 +56,34 @@ func (e *Engine) Run(ctx context.Context, f *Feed) error {
 	if err := e.Start(); err != nil {
 		return err
 	}
-	defer e.Stop()
+	defer func() {
+		// Stop may cancel orders; give their events a moment to come back,
+		// then close the ring so venue goroutines can no longer block on it.
+		e.Stop()
+		evs := make([]venue.Event, 64)
+		deadline := time.Now().Add(100 * time.Millisecond)
+		for time.Now().Before(deadline) {
+			if events.WaitTimeout(10*time.Millisecond) != nil {
+				break
+			}
+			for m := events.TryConsume(evs); m > 0; m = events.TryConsume(evs) {
+				for i := range m {
+					e.applyAfterStop(evs[i])
+				}
+			}
+		}
+		events.Close()
+	}()
 	idle := f.IdleWake
 	if idle <= 0 {
 		idle = time.Millisecond
 	}
 	ticks := make([]venue.Tick, 256)
 	evs := make([]venue.Event, 64)
-	for {
+	for batches := 0; ; batches++ {
+		if batches&1023 == 0 && ctx.Err() != nil {
+			return ctx.Err() // a busy feed still notices cancellation
+		}
 		n := f.Ticks.TryConsume(ticks)
 		for i := range n {
 			e.OnTick(&ticks[i])

@@ -300,8 +300,12 @@ func (p *Price) UnmarshalText(b []byte) error {
 // MarshalJSON writes p as a JSON number with its exact decimal digits.
 func (p Price) MarshalJSON() ([]byte, error) { return p.AppendText(nil), nil }
 
-// UnmarshalJSON reads a JSON number or a quoted decimal string exactly.
+// UnmarshalJSON reads a JSON number or a quoted decimal string exactly;
+// null leaves p unchanged, as encoding/json does for other types.
 func (p *Price) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
 		b = b[1 : len(b)-1]
 	}
@@ -347,7 +351,10 @@ const (
 	RoundUp                      // toward positive infinity
 )
 
-// RoundToTick returns the tick-grid price selected by mode. A non-positive tick returns p unchanged.
+// RoundToTick returns the tick-grid price selected by mode. A non-positive
+// tick returns p unchanged. Near the ends of the Price range, where the
+// grid price in the asked direction does not exist, it returns the nearest
+// grid price that does.
 func (p Price) RoundToTick(tick Price, mode Rounding) Price {
 	if tick <= 0 {
 		return p
@@ -356,19 +363,27 @@ func (p Price) RoundToTick(tick Price, mode Rounding) Price {
 	if r == 0 {
 		return p
 	}
-	down := p - r
+	down := p - r // toward zero
 	if r < 0 {
-		down -= tick
 		r += tick
+		if down < MinPrice+tick {
+			return down // the grid price below does not exist
+		}
+		down -= tick
+	}
+	up := down
+	if down <= MaxPrice-tick {
+		up = down + tick
 	}
 	switch mode {
 	case RoundDown:
 		return down
 	case RoundUp:
-		return down + tick
+		return up
 	default:
-		if 2*r > tick || (2*r == tick && down >= 0) {
-			return down + tick
+		// Half away from zero; r > tick-r avoids overflowing 2*r.
+		if r > tick-r || (r == tick-r && down >= 0) {
+			return up
 		}
 		return down
 	}

@@ -243,3 +243,17 @@ func BenchmarkParsePriceBytes(b *testing.B) {
 		}
 	}
 }
+
+func TestRoundToTickAtRangeEnds(t *testing.T) {
+	quarter := MustParsePrice("0.25")
+	top := MaxPrice.RoundToTick(quarter, RoundUp)
+	assert.True(t, top > 0 && top.OnGrid(quarter) && top <= MaxPrice, "%s", top)
+	bottom := MinPrice.RoundToTick(quarter, RoundDown)
+	assert.True(t, bottom < 0 && bottom.OnGrid(quarter) && bottom >= MinPrice, "%s", bottom)
+	huge := Price(math.MaxInt64/2 + 10)
+	assert.Equal(t, Price(0), Price(3).RoundToTick(huge, RoundNearest), "no overflow with a huge tick")
+	var v struct{ P Price }
+	v.P = 7
+	require.NoError(t, json.Unmarshal([]byte(`{"P": null}`), &v))
+	assert.Equal(t, Price(7), v.P)
+}

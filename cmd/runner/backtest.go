@@ -119,6 +119,24 @@ func (f *backtestFlags) config(files []string, stderr io.Writer) (backtest.Confi
 	if err != nil || !capital.IsPositive() {
 		return backtest.Config{}, usagef("-capital %q: want a positive amount", f.capital)
 	}
+	switch {
+	case f.latency < 0:
+		return backtest.Config{}, usagef("-latency %s: must not be negative", f.latency)
+	case f.slippage < 0:
+		return backtest.Config{}, usagef("-slippage %d: must not be negative", f.slippage)
+	case f.barPeriod <= 0:
+		return backtest.Config{}, usagef("-bar-period %s: must be positive", f.barPeriod)
+	}
+	switch backtest.SessionPolicy(f.session) {
+	case backtest.SessionAuto, backtest.SessionStrict, backtest.SessionOff:
+	default:
+		return backtest.Config{}, usagef("-session %q: want auto, strict or off", f.session)
+	}
+	if f.sweep != "" {
+		if _, err := report.Rank(nil, f.rankBy); err != nil {
+			return backtest.Config{}, usageError{err}
+		}
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
 		return backtest.Config{}, usagef("-log-level %q: want debug, info, warn or error", f.logLevel)
@@ -144,6 +162,9 @@ func (f *backtestFlags) config(files []string, stderr io.Writer) (backtest.Confi
 		if err != nil {
 			return backtest.Config{}, err
 		}
+		// A backtest must neither be blocked by the live kill switch nor
+		// latch it: its state and trip files belong to live trading.
+		rc.KillSwitch.StateFile, rc.KillSwitch.File = "", ""
 		cfg.NewGate = func() (risk.Gate, error) {
 			g, err := risk.New(rc, risk.WithLogger(logger))
 			if err != nil {
@@ -181,7 +202,7 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // executeBacktest runs one backtest or a sweep and prints the outcome.
 // dataName is how the data is named in the output (file paths by default).
-func executeBacktest(ctx context.Context, f *backtestFlags, cfg backtest.Config, dataName string, stdout, stderr io.Writer) error {
+func executeBacktest(ctx context.Context, f *backtestFlags, cfg backtest.Config, dataName string, stdout, stderr io.Writer) (err error) {
 	if f.sweep != "" {
 		return executeSweep(ctx, f, cfg, stdout)
 	}
@@ -198,6 +219,12 @@ func executeBacktest(ctx context.Context, f *backtestFlags, cfg backtest.Config,
 	if err != nil {
 		return err
 	}
+	defer func() {
+		// The report is written, but a strategy that failed is a failed run.
+		if len(res.Failures) > 0 && err == nil {
+			err = fmt.Errorf("strategy %s stopped: %w", res.Failures[0].Strategy, res.Failures[0].Err)
+		}
+	}()
 	elapsed := time.Since(start)
 	if f.out != "" {
 		if err := res.Summary.WriteDir(f.out); err != nil {
@@ -215,6 +242,7 @@ func executeBacktest(ctx context.Context, f *backtestFlags, cfg backtest.Config,
 	for _, fl := range res.Failures {
 		fmt.Fprintf(stdout, "strategy %s stopped: %v\n", fl.Strategy, fl.Err)
 	}
+
 	if res.Skipped > 0 {
 		fmt.Fprintf(stdout, "skipped %d malformed rows, e.g.:\n", res.Skipped)
 		for _, r := range res.SkippedSamples {

@@ -88,7 +88,7 @@ func TestBacktestBadInput(t *testing.T) {
 		{"missing file", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", filepath.Join(dir, "nope.csv")}, 1, "no such file"},
 		{"unknown contract", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", unknown}, 1, "XXZ6"},
 		{"bad row", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", "", bad}, 1, "bad.csv:22:"},
-		{"bad session", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-session", "maybe", "-out", "", bad}, 1, "session policy"},
+		{"bad session", []string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-session", "maybe", "-out", "", bad}, 2, "-session"},
 		{"bad sweep", []string{"backtest", "-strategy", "smacross", "-p", "symbol=ESZ6", "-sweep", "fast=5:1:1", "-out", "", bad}, 2, "end is before start"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,4 +139,44 @@ func TestBacktestWithRiskGate(t *testing.T) {
 	code, _, errOut = runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6", "-risk", bad, "-out", "", data)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "max_bananas")
+}
+
+func TestBacktestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	data := writeTrades(t, dir, "es.csv", 200, nil)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-latency", "-1s"}, 2, "-latency"},
+		{[]string{"-slippage", "-1"}, 2, "-slippage"},
+		{[]string{"-bar-period", "0s"}, 2, "-bar-period"},
+		{[]string{"-session", "bogus"}, 2, "-session"},
+		{[]string{"-sweep", "qty=1:2:1", "-rank-by", "bogus"}, 2, "bogus"},
+	} {
+		args := append([]string{"backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-out", ""}, tt.args...)
+		code, _, errOut := runCLI(append(args, data)...)
+		assert.Equal(t, tt.code, code, "%v: %s", tt.args, errOut)
+		assert.Contains(t, errOut, tt.want)
+	}
+	// A strategy that fails its Init is a failed run, even though it ran.
+	code, stdout, errOut := runCLI("backtest", "-strategy", "buyhold", "-p", "symbol=FOOZ3", "-out", "", data)
+	assert.Equal(t, 1, code, stdout)
+	assert.Contains(t, errOut, "strategy buyhold stopped")
+}
+
+func TestBacktestIgnoresLiveKillSwitch(t *testing.T) {
+	dir := t.TempDir()
+	data := writeTrades(t, dir, "es.csv", 500, nil)
+	state := filepath.Join(dir, "kill.json")
+	require.NoError(t, os.WriteFile(state, []byte(`{"tripped":true,"reason":"live","time":"2026-11-27T10:00:00Z"}`), 0o600))
+	riskFile := filepath.Join(dir, "risk.yaml")
+	require.NoError(t, os.WriteFile(riskFile, []byte("kill_switch: {state_file: "+state+"}\naccount:\n  market_hours: {enabled: false}\n"), 0o600))
+	code, stdout, errOut := runCLI("backtest", "-strategy", "buyhold", "-p", "symbol=ESZ6", "-risk", riskFile, "-out", "", data)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, stdout, "2 fills", "the live latch does not block a backtest")
+	after, err := os.ReadFile(state)
+	require.NoError(t, err)
+	assert.Contains(t, string(after), `"reason":"live"`, "and the backtest does not touch it")
 }

@@ -60,6 +60,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(files) > 0 && *synth != "" {
 		return usagef("give -data files or -synthetic, not both")
 	}
+	if *speed < 0 || *skipGaps < 0 {
+		return usagef("-speed and -skip-gaps must not be negative")
+	}
 	if ip := net.ParseIP(*host); *host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return usagef("-host %q: the sandbox only listens on loopback (127.0.0.1, ::1 or localhost)", *host)
 	}

@@ -78,6 +78,6 @@ func TestSimFlagErrors(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "QQZ6")
 	code, _, errOut = runCLI("sim", "-speed", "-1")
-	assert.Equal(t, 1, code)
-	assert.Contains(t, errOut, "Speed")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "-speed")
 }
