@@ -300,7 +300,7 @@ func TestBracketChildEventsBelongToParent(t *testing.T) {
 	require.NoError(t, e.Add("rec", rec, nil))
 	require.NoError(t, e.Start())
 	r := e.byName["rec"]
-	_, err := r.Submit(venue.OrderIntent{Symbol: "MESM6", Side: venue.Buy, Qty: 1, Type: venue.Market,
+	_, err := r.Submit(venue.OrderIntent{Symbol: "MESM6", Side: venue.Buy, Qty: 1, Type: venue.Market, TIF: venue.IOC,
 		Brackets: []venue.Leg{{Type: venue.Limit, Limit: venue.MustParsePrice("5010")}}})
 	require.NoError(t, err)
 	e.drain()
@@ -310,6 +310,9 @@ func TestBracketChildEventsBelongToParent(t *testing.T) {
 	require.Len(t, orders, 2)
 	assert.Equal(t, "rec-T-1", orders[1].ParentID)
 	assert.Equal(t, venue.Sell, orders[1].Intent.Side)
+	assert.Equal(t, venue.Limit, orders[1].Intent.Type)
+	assert.Equal(t, venue.MustParsePrice("5010"), orders[1].Intent.Limit)
+	assert.Equal(t, venue.Day, orders[1].Intent.TIF, "the exit of an IOC entry works for the Day")
 	assert.Equal(t, int64(1), e.Stats().UnknownEvents)
 }
 

@@ -68,3 +68,13 @@ func (in *OrderIntent) LinkedLeg(parentID, childID string) (Leg, bool) {
 	}
 	return leg, found
 }
+
+// LinkedTIF is the time in force of an order a venue places on a parent's
+// behalf: the parent's, except that the exits of an IOC or FOK entry work
+// for the Day (they cannot be immediate: they wait for the market).
+func LinkedTIF(parent TimeInForce) TimeInForce {
+	if parent == IOC || parent == FOK {
+		return Day
+	}
+	return parent
+}

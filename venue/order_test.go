@@ -153,3 +153,10 @@ func TestLinkedLeg(t *testing.T) {
 	assert.Equal(t, Sell, leg.Side)
 	assert.Equal(t, int64(1), leg.Qty)
 }
+
+func TestLinkedTIF(t *testing.T) {
+	assert.Equal(t, Day, LinkedTIF(IOC))
+	assert.Equal(t, Day, LinkedTIF(FOK))
+	assert.Equal(t, GTC, LinkedTIF(GTC))
+	assert.Equal(t, Day, LinkedTIF(Day))
+}

@@ -51,14 +51,8 @@ func (o *order) partner() *order {
 // bracketIDs derives the client ids of a bracket's legs from the parent's.
 func bracketIDs(parent string, legs []venue.Leg) []string { return venue.BracketIDs(parent, legs) }
 
-// legTIF is the time in force of a linked order: the parent's, except that
-// exits of an IOC or FOK entry work for the Day.
-func legTIF(parent venue.TimeInForce) venue.TimeInForce {
-	if parent == venue.IOC || parent == venue.FOK {
-		return venue.Day
-	}
-	return parent
-}
+// legTIF is the time in force of a linked order (venue.LinkedTIF).
+func legTIF(parent venue.TimeInForce) venue.TimeInForce { return venue.LinkedTIF(parent) }
 
 // newOCO places o's OCO partner next to it.
 func (x *Exchange) newOCO(b *book, o *order, leg venue.Leg, id string, now int64) *order {
