@@ -496,3 +496,37 @@ func badInt(col string, b []byte) string {
 	}
 	return fmt.Sprintf("bad %s %q: want a non-negative integer", col, b)
 }
+
+// rowDecoder parses one CSV row into *T, or says why the row is bad.
+type rowDecoder[T any] interface {
+	decode(line []byte, v *T) string
+}
+
+// nextRow reads rows until one decodes into *v: bad rows end the stream
+// with a *RowError, or are counted and skipped with SkipBadRows; the first
+// read error ends it for good. A type parameter, not a func value, so the
+// per-row call does not allocate.
+func nextRow[T any, D rowDecoder[T]](r *csvReader, d D, v *T) error {
+	if r.err != nil {
+		return r.err
+	}
+	for {
+		line, err := r.next()
+		var reason string
+		switch err {
+		case nil:
+			reason = d.decode(line, v)
+		case errLongLine:
+			reason = fmt.Sprintf("line longer than %d bytes", r.br.Size())
+		default:
+			r.err = err
+			return err
+		}
+		if reason == "" {
+			return nil
+		}
+		if err := r.reject(reason); err != nil {
+			return err
+		}
+	}
+}

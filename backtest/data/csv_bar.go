@@ -76,30 +76,7 @@ func NewBarCSV(r io.Reader, name string, opt CSVOptions) (*BarCSV, error) {
 // Next fills *b with the next bar. It returns io.EOF at the end of the file
 // and a *RowError for a malformed row (unless SkipBadRows); either ends the
 // stream.
-func (s *BarCSV) Next(b *venue.Bar) error {
-	if s.r.err != nil {
-		return s.r.err
-	}
-	for {
-		line, err := s.r.next()
-		var reason string
-		switch err {
-		case nil:
-			reason = s.decode(line, b)
-		case errLongLine:
-			reason = fmt.Sprintf("line longer than %d bytes", s.r.br.Size())
-		default:
-			s.r.err = err
-			return err
-		}
-		if reason == "" {
-			return nil
-		}
-		if err := s.r.reject(reason); err != nil {
-			return err
-		}
-	}
-}
+func (s *BarCSV) Next(b *venue.Bar) error { return nextRow(&s.r, s, b) }
 
 func (s *BarCSV) decode(line []byte, b *venue.Bar) string {
 	r := &s.r

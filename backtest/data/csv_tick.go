@@ -122,30 +122,7 @@ func (s *TickCSV) layout() error {
 // Next fills *t with the next tick. It returns io.EOF at the end of the file
 // and a *RowError for a malformed row (unless SkipBadRows); either ends the
 // stream.
-func (s *TickCSV) Next(t *venue.Tick) error {
-	if s.r.err != nil {
-		return s.r.err
-	}
-	for {
-		line, err := s.r.next()
-		var reason string
-		switch err {
-		case nil:
-			reason = s.decode(line, t)
-		case errLongLine:
-			reason = fmt.Sprintf("line longer than %d bytes", s.r.br.Size())
-		default:
-			s.r.err = err
-			return err
-		}
-		if reason == "" {
-			return nil
-		}
-		if err := s.r.reject(reason); err != nil {
-			return err
-		}
-	}
-}
+func (s *TickCSV) Next(t *venue.Tick) error { return nextRow(&s.r, s, t) }
 
 // decode parses one row into *t, or returns why it is bad.
 func (s *TickCSV) decode(line []byte, t *venue.Tick) string {
