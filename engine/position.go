@@ -94,4 +94,3 @@ func (p *position) snapshot() strategy.Position {
 		Fees:       p.fees,
 	}
 }
-
