@@ -623,10 +623,10 @@ func (e *Engine) orderFor(ev *venue.Event) (*venue.Order, *runner) {
 		ParentID: parentID,
 		Status:   venue.PendingNew,
 		Created:  ev.Time,
-		Intent:   venue.OrderIntent{Symbol: parent.Intent.Symbol, Side: parent.Intent.Side.Opposite(), Qty: parent.Intent.Qty, TIF: venue.LinkedTIF(parent.Intent.TIF)},
+		Intent:   venue.OrderIntent{Symbol: parent.Intent.Symbol, Side: parent.Intent.Side.Opposite(), Qty: parent.Intent.Qty, TIF: parent.Intent.TIF},
 	}
 	if leg, ok := parent.Intent.LinkedLeg(parentID, ev.ClientID); ok {
-		o.Intent.Side, o.Intent.Qty, o.Intent.Type, o.Intent.Limit, o.Intent.Stop = leg.Side, leg.Qty, leg.Type, leg.Limit, leg.Stop
+		o.Intent.Side, o.Intent.Qty, o.Intent.Type, o.Intent.Limit, o.Intent.Stop, o.Intent.TIF = leg.Side, leg.Qty, leg.Type, leg.Limit, leg.Stop, *leg.TIF
 	}
 	e.orders[o.ClientID] = o
 	e.owners[o.ClientID] = r

@@ -312,7 +312,7 @@ func TestBracketChildEventsBelongToParent(t *testing.T) {
 	assert.Equal(t, venue.Sell, orders[1].Intent.Side)
 	assert.Equal(t, venue.Limit, orders[1].Intent.Type)
 	assert.Equal(t, venue.MustParsePrice("5010"), orders[1].Intent.Limit)
-	assert.Equal(t, venue.Day, orders[1].Intent.TIF, "the exit of an IOC entry works for the Day")
+	assert.Equal(t, venue.GTC, orders[1].Intent.TIF, "exits protect the position until it is closed")
 	assert.Equal(t, int64(1), e.Stats().UnknownEvents)
 }
 

@@ -24,7 +24,7 @@ type asyncVenue struct {
 }
 
 func (v *asyncVenue) Start(s venue.EventSink) error { v.sink = s; return nil }
-func (v *asyncVenue) Submit(o *venue.Order) error {
+func (v *asyncVenue) Submit(o venue.Order) error {
 	id := o.ClientID
 	v.wg.Add(1)
 	go func() {

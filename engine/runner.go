@@ -276,7 +276,7 @@ func (r *runner) send(in venue.OrderIntent) (string, error) {
 		e.enqueue(venue.Event{Kind: venue.EventDenied, Time: now, ClientID: id, Contract: c.inst.ID, Reason: d.Rule, Text: d.Error()})
 		return id, d
 	}
-	if err := e.cfg.Venue.Submit(o); err != nil {
+	if err := e.cfg.Venue.Submit(o.Clone()); err != nil {
 		// Certainly not sent: a local rejection, not an unknown outcome.
 		e.enqueue(venue.Event{Kind: venue.EventRejected, Time: now, ClientID: id, Contract: c.inst.ID, Reason: "NotSent", Text: err.Error()})
 		return id, fmt.Errorf("submit %s: %w", id, err)

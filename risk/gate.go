@@ -15,6 +15,9 @@ type Request struct {
 	ClientID   string
 	Instrument venue.Instrument
 	Intent     *venue.OrderIntent
+	// Protect marks an order keel itself sends to reduce risk, and who
+	// asked for it; such orders are judged apart (see protect.go).
+	Protect Protection
 }
 
 // Denied is a gate's refusal: which rule, its limit and what was observed.
@@ -51,6 +54,13 @@ type EventObserver interface {
 // for every tick before strategies see it.
 type TickObserver interface {
 	ObserveTick(t *venue.Tick)
+}
+
+// TransferObserver is implemented by gates that keep per-strategy
+// positions; the engine calls it when it moves a position between two
+// strategies without an order (see venue.Transfer).
+type TransferObserver interface {
+	ObserveTransfer(t *venue.Transfer)
 }
 
 // AllowAll is a Gate that allows everything; the engine uses it when no gate

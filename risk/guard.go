@@ -53,6 +53,7 @@ type Guard struct {
 
 	acts, spare []Action
 	cur         cur
+	modIntent   venue.OrderIntent // CheckModify's view of the modified order
 	stats       Stats
 }
 
@@ -63,6 +64,11 @@ type cur struct {
 	sign  int64
 	qty   int64
 	strat *Scope
+	// What the intent may add to each side: its own quantity on its side,
+	// its OCO partner's on the partner's (the larger, when both are on one
+	// side: only one of a pair fills).
+	addBuy, addSell int64
+	rqty            int64 // the quantity judged for reducing: the larger of an OCO pair, 0 when its orders' sides differ
 
 	dup       bool   // some scope has a duplicate window
 	dk        dupKey // the duplicate guard's key and hash, when dup
@@ -158,6 +164,8 @@ var _ interface {
 	Gate
 	EventObserver
 	TickObserver
+	ModifyChecker
+	TransferObserver
 } = (*Guard)(nil)
 
 func (g *Guard) newScope(name string, l Limits) *Scope {
@@ -219,6 +227,9 @@ func (g *Guard) Check(req *Request) *Denied {
 		g.catchUp()
 	}
 	g.stats.Checked++
+	if req.Protect != NotProtective {
+		return g.checkProtective(req)
+	}
 	if d := g.begin(req); d != nil {
 		return g.denied(d)
 	}
@@ -285,6 +296,24 @@ func (g *Guard) begin(req *Request) *Denied {
 	}
 	cu := &g.cur
 	cu.c, cu.slot, cu.sign, cu.qty, cu.strat = c, slot, in.Side.Sign(), in.Qty, s
+	cu.addBuy, cu.addSell, cu.rqty = 0, 0, in.Qty
+	if cu.sign > 0 {
+		cu.addBuy = in.Qty
+	} else {
+		cu.addSell = in.Qty
+	}
+	if o := in.OCO; o != nil {
+		q := legQty(in)
+		if o.Side == venue.Buy {
+			cu.addBuy = max(cu.addBuy, q)
+		} else {
+			cu.addSell = max(cu.addSell, q)
+		}
+		cu.rqty = 0
+		if o.Side == in.Side {
+			cu.rqty = max(in.Qty, q)
+		}
+	}
 	cu.dup = s.dup
 	if cu.dup {
 		// Field by field, and the hash from the intent rather than from
@@ -358,8 +387,16 @@ func (g *Guard) ObserveEvent(e *venue.Event) {
 		}
 	case venue.EventModified:
 		g.onModified(e)
-	case venue.EventAccepted, venue.EventUnknown:
-		g.lookup(e.ClientID) // creates the record of a bracket leg or OCO partner
+	case venue.EventModifyRejected:
+		g.onModifyRejected(e)
+	case venue.EventAccepted:
+		// Creates the record of a bracket leg or OCO partner, sized as the
+		// venue placed it.
+		if o := g.lookup(e.ClientID); o != nil && o.linked {
+			g.sized(o, e.Qty)
+		}
+	case venue.EventUnknown:
+		g.lookup(e.ClientID)
 	case venue.EventPosition:
 		g.onPosition(e)
 	}

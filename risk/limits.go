@@ -12,12 +12,13 @@ import (
 //	long  = net + working buys  (+ this intent if it buys)
 //	short = −net + working sells (+ this intent if it sells)
 //
-// Only the side an intent adds to is checked, so an order that shrinks an
-// over-limit position always passes. Bracket legs (OrderIntent.Brackets)
-// and OCO partners only ever exit the parent's position, so they are not
-// counted as exposure and not as open orders. (A bracket stop left working
-// after the position was closed by other means can still open a position;
-// cancel it when closing manually.)
+// Only the sides an intent adds to are checked, so an order that shrinks an
+// over-limit position always passes. An OCO partner is exposure on its own
+// side: either order of the pair may fill. Bracket exits placed against a
+// filled entry only close what it opened, so they are not counted as
+// exposure, and neither they nor OCO partners count as open orders. (A
+// bracket stop left working after the position was closed by other means
+// can still open a position; cancel it when closing manually.)
 
 // qtyRule caps one order's quantity.
 type qtyRule struct{ g *Guard }
@@ -38,32 +39,37 @@ func (r qtyRule) Check(req *Request, s *Scope) *Denied {
 	}
 }
 
-// positionRule caps the worst-case net position per contract.
+// positionRule caps the worst-case net position per contract, on each side
+// the intent adds to (its OCO partner's side included).
 type positionRule struct{ g *Guard }
 
 func (positionRule) Name() string { return RuleMaxPosition }
 
 func (r positionRule) Check(req *Request, s *Scope) *Denied {
 	c := &r.g.cur
-	var net, work int64
+	var net, buy, sell int64
 	if p := s.peek(c.slot); p != nil {
-		net, work = p.net, p.buy
-		if c.sign < 0 {
-			work = p.sell
+		net, buy, sell = p.net, p.buy, p.sell
+	}
+	if c.addBuy > 0 {
+		if worst := net + buy + c.addBuy; worst > s.lim.maxPos {
+			return r.deny(s, "long", "buys", worst, net, buy, c.addBuy)
 		}
 	}
-	worst := c.sign*net + work + c.qty
-	if worst <= s.lim.maxPos {
-		return nil
+	if c.addSell > 0 {
+		if worst := sell - net + c.addSell; worst > s.lim.maxPos {
+			return r.deny(s, "short", "sells", worst, net, sell, c.addSell)
+		}
 	}
-	side, works := "long", "buys"
-	if c.sign < 0 {
-		side, works = "short", "sells"
-	}
+	return nil
+}
+
+func (r positionRule) deny(s *Scope, side, works string, worst, net, work, add int64) *Denied {
+	c := &r.g.cur
 	return &Denied{
 		Rule: RuleMaxPosition, Limit: strconv.FormatInt(s.lim.maxPos, 10), Observed: strconv.FormatInt(worst, 10),
 		Text: fmt.Sprintf("worst-case %s position in %s would be %d (net %+d, working %s %d, this order %d), above the %s limit of %d; reduce the size or cancel working orders",
-			side, c.c.symbol, worst, net, works, work, c.qty, s.label, s.lim.maxPos),
+			side, c.c.symbol, worst, net, works, work, add, s.label, s.lim.maxPos),
 	}
 }
 
@@ -85,16 +91,12 @@ func (r totalRule) Check(req *Request, s *Scope) *Denied {
 		e := exposure(p.net, p.buy, p.sell)
 		before += e
 		if int32(i) == c.slot {
-			if c.sign > 0 {
-				e = exposure(p.net, p.buy+c.qty, p.sell)
-			} else {
-				e = exposure(p.net, p.buy, p.sell+c.qty)
-			}
+			e = exposure(p.net, p.buy+c.addBuy, p.sell+c.addSell)
 		}
 		after += e
 	}
 	if int(c.slot) >= len(s.pos) {
-		after += c.qty
+		after += max(c.addBuy, c.addSell)
 	}
 	if after <= s.lim.maxTotal || after <= before {
 		return nil

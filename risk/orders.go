@@ -11,20 +11,25 @@ import (
 //
 //   - Check (allow): record the client id with its strategy, contract,
 //     side and quantity; its remaining quantity counts as working exposure
-//     and it counts as an open order, in the account and its strategy;
+//     and it counts as an open order, in the account and its strategy. An
+//     OCO partner's quantity counts as working on its own side from the
+//     same moment (either order of the pair may fill);
 //   - Filled: the position moves by the fill (side and contract from the
 //     fill), the remaining quantity shrinks; the final fill ends it;
-//   - Modified: a new quantity changes the remaining quantity;
+//   - Modified: a new quantity changes the remaining quantity (CheckModify
+//     counts an allowed raise at once; ModifyRejected undoes it);
 //   - Rejected, Cancelled, Expired (and Denied): the order ends;
 //   - Accepted, Unknown: no change (an order whose outcome is unknown keeps
 //     counting, so exposure is never understated).
 //
 // Venues name bracket legs and OCO partners "<parent>/<suffix>". Their
 // first event creates a linked record owned by the parent's strategy: their
-// fills move that strategy's position, but they are exits, so they add no
-// working exposure and no open order. A parent with linked orders is kept
-// (ended) until its linked orders have ended; the trade-date roll sweeps
-// what is left.
+// fills move that strategy's position. A bracket exit is not exposure — it
+// only closes what its entry opened — and not an open order, but its
+// working size (Event.Qty on Accepted and Modified, as the venue sized it)
+// counts among the reducing orders on its side, once per bracket. A
+// parent with linked orders is kept (ended) until its linked orders have
+// ended; the trade-date roll sweeps what is left.
 //
 // Fills for client ids the gate never allowed are booked to the account
 // only and counted in Stats.UnknownFills. Fills in contracts whose
@@ -40,12 +45,21 @@ type order struct {
 	qty    int64 // ordered quantity
 	filled int64
 	rem    int64 // remaining quantity counted as working (0 for linked orders)
+	prot   bool  // a protective order
 	linked bool  // a bracket leg or OCO partner
+	exit   bool  // linked: a bracket exit (else an OCO partner)
 	links  bool  // has bracket legs or an OCO partner
 	parent *order
 	kids   int32 // live linked orders
 	sawKid bool
 	done   bool // ended, kept for its linked orders
+
+	osign int64     // parent of an OCO pair: the partner's side
+	orem  int64     // parent of an OCO pair: the partner's remaining quantity, counted as working
+	exits [2]*order // parent of a bracket: its live exits
+	xw    int64     // parent of a bracket: the exit quantity it counts (the larger exit)
+	xrem  int64     // bracket exit: its remaining quantity as the venue sized it
+	prev  int64     // a raise allowed by CheckModify, unconfirmed: the quantity before it (0: none)
 }
 
 // alloc returns an order record to overwrite, from the free list or new.
@@ -64,6 +78,7 @@ func (g *Guard) drop(o *order) {
 	// linked orders that still point at o as their parent (after a reused
 	// client id): to them o is an ended order with no links, as if zeroed.
 	o.id, o.strat, o.parent, o.kids, o.done = "", nil, nil, 0, false
+	o.exits, o.orem, o.xw = [2]*order{}, 0, 0
 	g.free = append(g.free, o)
 }
 
@@ -77,6 +92,7 @@ func (g *Guard) record(req *Request) {
 	o.id, o.strat, o.parent = req.ClientID, c.strat, nil
 	o.slot, o.sign, o.qty, o.filled, o.rem = c.slot, c.sign, c.qty, 0, c.qty
 	o.linked, o.links, o.kids, o.sawKid, o.done = false, len(in.Brackets) > 0 || in.OCO != nil, 0, false, false
+	o.prot, o.exit, o.osign, o.orem, o.exits, o.xw, o.xrem, o.prev = req.Protect != NotProtective, false, 0, 0, [2]*order{}, 0, 0, 0
 	if old := g.orders.insert(o); old != nil {
 		// A reused client id: the old order is forgotten.
 		g.finish(old)
@@ -85,13 +101,18 @@ func (g *Guard) record(req *Request) {
 		}
 		g.orders.insert(o)
 	}
-	g.work(o, o.rem)
+	g.work(o, o.sign, o.rem)
+	if in.OCO != nil {
+		o.osign, o.orem = in.OCO.Side.Sign(), legQty(in)
+		g.work(o, o.osign, o.orem)
+	}
 	g.account.open++
 	c.strat.open++
 }
 
-// work adds q to the working quantity of o's side in the account and o's strategy.
-func (g *Guard) work(o *order, q int64) {
+// work adds q to the working quantity of side sign in the account and o's
+// strategy (and to their protective quantity, for a protective order).
+func (g *Guard) work(o *order, sign, q int64) {
 	if q == 0 {
 		return
 	}
@@ -100,8 +121,45 @@ func (g *Guard) work(o *order, q int64) {
 	if slot >= len(a.pos) || slot >= len(s.pos) {
 		growPos(a, s, slot+1)
 	}
-	a.addWork(&a.pos[slot], o.sign, q)
-	s.addWork(&s.pos[slot], o.sign, q)
+	pa, ps := &a.pos[slot], &s.pos[slot]
+	a.addWork(pa, sign, q)
+	s.addWork(ps, sign, q)
+	if o.prot {
+		if sign > 0 {
+			pa.pbuy += q
+			ps.pbuy += q
+		} else {
+			pa.psell += q
+			ps.psell += q
+		}
+	}
+}
+
+// exitWork brings the exit quantity a bracket parent counts up to date:
+// the larger of its live exits (a stop and a target close the same
+// contracts; only one of them can).
+func (g *Guard) exitWork(p *order) {
+	var w int64
+	for _, x := range p.exits {
+		if x != nil {
+			w = max(w, x.xrem)
+		}
+	}
+	d := w - p.xw
+	if d == 0 || p.strat == nil {
+		return
+	}
+	p.xw = w
+	a, s := g.account, p.strat
+	growPos(a, s, int(p.slot)+1)
+	pa, ps := &a.pos[p.slot], &s.pos[p.slot]
+	if p.sign > 0 { // the exits sell
+		pa.xsell += d
+		ps.xsell += d
+	} else {
+		pa.xbuy += d
+		ps.xbuy += d
+	}
 }
 
 // growPos grows the positions of a and s to n contracts.
@@ -130,10 +188,42 @@ func (g *Guard) lookup(id string) *order {
 	}
 	o := g.alloc()
 	*o = order{id: id, strat: parent.strat, slot: parent.slot, linked: true, parent: parent}
+	o.exit = id[i:] != venue.OCOSuffix
+	if o.exit {
+		o.sign = -parent.sign
+		for k := range parent.exits {
+			if parent.exits[k] == nil {
+				parent.exits[k] = o
+				break
+			}
+		}
+	} else {
+		o.sign = parent.osign
+	}
 	parent.kids++
 	parent.sawKid = true
 	g.orders.insert(o)
 	return o
+}
+
+// sized applies the venue's size of a linked order (Event.Qty).
+func (g *Guard) sized(o *order, qty int64) {
+	if qty <= 0 || o.done {
+		return
+	}
+	o.qty = qty
+	p := o.parent
+	if p == nil {
+		return
+	}
+	rem := max(0, qty-o.filled)
+	if o.exit {
+		o.xrem = rem
+		g.exitWork(p)
+		return
+	}
+	g.work(p, p.osign, rem-p.orem)
+	p.orem = rem
 }
 
 // finish ends an order.
@@ -143,6 +233,18 @@ func (g *Guard) finish(o *order) {
 	}
 	if o.linked {
 		if p := o.parent; p != nil {
+			if o.exit {
+				o.xrem = 0
+				for k := range p.exits {
+					if p.exits[k] == o {
+						p.exits[k] = nil
+					}
+				}
+				g.exitWork(p)
+			} else {
+				g.work(p, p.osign, -p.orem)
+				p.orem = 0
+			}
 			p.kids--
 			if p.done && p.kids == 0 {
 				g.drop(p)
@@ -151,8 +253,14 @@ func (g *Guard) finish(o *order) {
 		g.drop(o)
 		return
 	}
-	g.work(o, -o.rem)
+	g.work(o, o.sign, -o.rem)
 	o.rem = 0
+	if !o.sawKid && o.orem != 0 {
+		// Ended before its OCO partner ever reported: the venue never
+		// placed it.
+		g.work(o, o.osign, -o.orem)
+		o.orem = 0
+	}
 	g.account.open--
 	o.strat.open--
 	if o.links && (!o.sawKid || o.kids > 0) {
@@ -208,27 +316,62 @@ func (g *Guard) onFill(e *venue.Event) {
 	if o == nil {
 		return
 	}
-	if !o.linked {
+	o.filled += f.Qty
+	switch {
+	case !o.linked:
 		dec := min(f.Qty, o.rem)
-		g.work(o, -dec)
+		g.work(o, o.sign, -dec)
 		o.rem -= dec
-		o.filled += f.Qty
 		if e.Final || o.filled >= o.qty {
 			g.finish(o)
 		}
-	} else if e.Final {
+	case e.Final:
 		g.finish(o)
+	case o.parent != nil && o.exit:
+		o.xrem = max(0, o.xrem-f.Qty)
+		g.exitWork(o.parent)
+	case o.parent != nil:
+		p := o.parent
+		dec := min(f.Qty, p.orem)
+		g.work(p, p.osign, -dec)
+		p.orem -= dec
 	}
 }
 
 func (g *Guard) onModified(e *venue.Event) {
-	o := g.orders.get(e.ClientID)
-	if o == nil || o.linked || o.done || e.Modify.Qty <= 0 {
+	o := g.lookup(e.ClientID)
+	if o == nil || o.done {
 		return
 	}
-	o.qty = e.Modify.Qty
+	qty := e.Modify.Qty
+	if qty <= 0 {
+		qty = e.Qty
+	}
+	if o.linked {
+		g.sized(o, qty)
+		return
+	}
+	o.prev = 0
+	if qty > 0 {
+		g.resize(o, qty)
+	}
+}
+
+// onModifyRejected undoes a raise CheckModify counted ahead of the venue.
+func (g *Guard) onModifyRejected(e *venue.Event) {
+	o := g.orders.get(e.ClientID)
+	if o == nil || o.done || o.linked || o.prev == 0 {
+		return
+	}
+	g.resize(o, o.prev)
+	o.prev = 0
+}
+
+// resize sets an order's quantity and its remaining working quantity.
+func (g *Guard) resize(o *order, qty int64) {
+	o.qty = qty
 	rem := max(0, o.qty-o.filled)
-	g.work(o, rem-o.rem)
+	g.work(o, o.sign, rem-o.rem)
 	o.rem = rem
 }
 

@@ -137,20 +137,13 @@ func (g *Guard) passes(req *Request, s *Scope) bool {
 			p := &s.pos[c.slot]
 			net, buy, sell = p.net, p.buy, p.sell
 		}
-		var worst, after int64
-		if c.sign > 0 {
-			worst = net + buy + c.qty
-			after = exposure(net, buy+c.qty, sell)
-		} else {
-			worst = sell - net + c.qty
-			after = exposure(net, buy, sell+c.qty)
-		}
-		if f&pPos != 0 && worst > l.maxPos {
+		if f&pPos != 0 && ((c.addBuy > 0 && net+buy+c.addBuy > l.maxPos) || (c.addSell > 0 && sell-net+c.addSell > l.maxPos)) {
 			return false
 		}
 		// totalRule: the scope's total exposure with this contract's
 		// replaced by what it would be.
 		if f&pTotal != 0 {
+			after := exposure(net, buy+c.addBuy, sell+c.addSell)
 			if after += s.expo - exposure(net, buy, sell); after > l.maxTotal && after > s.expo {
 				return false
 			}

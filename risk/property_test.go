@@ -79,13 +79,25 @@ func (s *sim) intent() (*Request, string, venue.Instrument) {
 func (s *sim) submit() (*Request, *Denied, bool, bool) {
 	req, name, inst := s.intent()
 	sign := req.Intent.Side.Sign()
-	redAcct := reduces(s.acct[inst.ID], sign, req.Intent.Qty)
-	redStrat := reduces(s.strat[name][inst.ID], sign, req.Intent.Qty)
+	redAcct := reduces(s.acct[inst.ID], sign, req.Intent.Qty, s.working("", inst, req.Intent.Side))
+	redStrat := reduces(s.strat[name][inst.ID], sign, req.Intent.Qty, s.working(name, inst, req.Intent.Side))
 	d := s.h.check(req)
 	if d == nil {
 		s.work = append(s.work, simOrder{id: req.ClientID, strategy: name, inst: inst, side: req.Intent.Side, rem: req.Intent.Qty})
 	}
 	return req, d, redAcct, redStrat
+}
+
+// working is the model's remaining quantity of working orders of strategy
+// ("" for all) on one side of inst.
+func (s *sim) working(strategy string, inst venue.Instrument, side venue.Side) int64 {
+	var n int64
+	for _, o := range s.work {
+		if o.inst.ID == inst.ID && o.side == side && (strategy == "" || o.strategy == strategy) {
+			n += o.rem
+		}
+	}
+	return n
 }
 
 // fillSome fills part or all of a random working order.

@@ -58,8 +58,32 @@ type Scope struct {
 // spos is a scope's state in one contract.
 type spos struct {
 	net       int64 // signed net position
-	buy, sell int64 // remaining quantity of working buy and sell orders
-	flat      int64 // SessionClose (Unix ns) a flatten-before-close was emitted for
+	buy, sell int64 // remaining quantity of working buy and sell orders (OCO partners included)
+	// Of buy and sell, the protective orders' (flattens keel sent).
+	pbuy, psell int64
+	// Working bracket exits, per side: not exposure (they only close what
+	// their entry opened), but reducing orders, which fill before or
+	// alongside any other exit. A bracket's stop and target count once.
+	xbuy, xsell int64
+	flat        int64 // SessionClose (Unix ns) a flatten-before-close was emitted for
+}
+
+// same returns the working quantity on side sign that would close the
+// position alongside a new reducing order: every working order on that
+// side, bracket exits included.
+func (p *spos) same(sign int64) int64 {
+	if sign > 0 {
+		return p.buy + p.xbuy
+	}
+	return p.sell + p.xsell
+}
+
+// sameProtective returns the working protective quantity on side sign.
+func (p *spos) sameProtective(sign int64) int64 {
+	if sign > 0 {
+		return p.pbuy
+	}
+	return p.psell
 }
 
 // Name returns the strategy's name, or "" for the account scope.
@@ -156,21 +180,35 @@ func (s *Scope) DayPnL() int64 { return s.equity - s.dayStart }
 func (s *Scope) Drawdown() int64 { return s.peak - s.equity }
 
 // Reduces reports whether req lowers the scope's absolute net position in
-// its contract without flipping it. Such intents pass the loss rules and
-// the kill switch, so a trader can always get flat.
+// its contract without flipping it, counting the scope's working orders on
+// the same side (bracket exits included): they would fill first or
+// alongside. Such intents pass the loss rules and the kill switch, so a
+// trader can always get flat, but five reducing orders cannot add up to a
+// flip. An OCO pair reduces when both its orders do (only one can fill).
 func (s *Scope) Reduces(req *Request) bool {
 	p := s.posOf(req.Instrument.ID)
-	if p == nil || req.Intent == nil {
+	in := req.Intent
+	if p == nil || in == nil {
 		return false
 	}
-	return reduces(p.net, req.Intent.Side.Sign(), req.Intent.Qty)
+	qty, sign := in.Qty, in.Side.Sign()
+	if in.OCO != nil {
+		if in.OCO.Side != in.Side {
+			return false
+		}
+		qty = max(qty, legQty(in))
+	}
+	return reduces(p.net, sign, qty, p.same(sign))
 }
 
-func reduces(net, sign, qty int64) bool {
-	if net == 0 || sign*net > 0 {
+// reduces is the one rule of reducing, for every scope and every rule: an
+// order of qty on side sign, with same already working on that side,
+// lowers |net| without flipping it.
+func reduces(net, sign, qty, same int64) bool {
+	if net == 0 || sign*net > 0 || qty <= 0 {
 		return false
 	}
-	return qty <= abs(net)
+	return qty+same <= abs(net)
 }
 
 func abs(v int64) int64 {
@@ -184,5 +222,13 @@ func abs(v int64) int64 {
 func (s *Scope) reducing() bool {
 	c := &s.g.cur
 	p := s.peek(c.slot)
-	return p != nil && reduces(p.net, c.sign, c.qty)
+	return p != nil && reduces(p.net, c.sign, c.rqty, p.same(c.sign))
+}
+
+// legQty is the quantity of the intent's OCO partner (0 means the order's).
+func legQty(in *venue.OrderIntent) int64 {
+	if in.OCO.Qty > 0 {
+		return in.OCO.Qty
+	}
+	return in.Qty
 }

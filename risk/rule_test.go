@@ -48,8 +48,9 @@ func TestScopeView(t *testing.T) {
 	assert.Equal(t, int64(0), s.Working(mes.ID, venue.Buy))
 	assert.Equal(t, int64(0), s.Working(es.ID, venue.Sell))
 	assert.Equal(t, int64(1), s.OpenOrders())
-	assert.True(t, s.Reduces(h.request("a", mes, venue.Sell, 2, venue.Market, 0)))
-	assert.False(t, s.Reduces(h.request("a", mes, venue.Sell, 3, venue.Market, 0)))
+	// The working Sell 1 counts: one more contract reduces, two would flip.
+	assert.True(t, s.Reduces(h.request("a", mes, venue.Sell, 1, venue.Market, 0)))
+	assert.False(t, s.Reduces(h.request("a", mes, venue.Sell, 2, venue.Market, 0)))
 	assert.False(t, s.Reduces(h.request("a", mes, venue.Buy, 1, venue.Market, 0)))
 	h.cancel(id)
 	assert.Equal(t, int64(0), s.OpenOrders())

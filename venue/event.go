@@ -61,13 +61,26 @@ const (
 	EventExpired                             // the order expired (Day session end, IOC/FOK remainder)
 	EventPosition                            // a position update; see Position
 	EventAccount                             // an account update; see Account
+	// EventUnprotected says a position is open without the protection keel
+	// meant it to have: a bracket exit (stop or target) was cancelled or
+	// expired while its position is still open, or a protective order (a
+	// flatten) failed and will be retried. Reason says which; Text says
+	// what happens next. It changes no order state.
+	EventUnprotected
+)
+
+// Reasons of EventUnprotected.
+const (
+	ReasonExitCancelled = "exit-cancelled" // a bracket exit was cancelled; the position is open
+	ReasonExitExpired   = "exit-expired"   // a bracket exit expired; the position is open
+	ReasonFlattenRetry  = "flatten-retry"  // a protective order did not complete; it will be sent again
 )
 
 var eventNames = [...]string{
 	EventAccepted: "Accepted", EventRejected: "Rejected", EventDenied: "Denied", EventUnknown: "Unknown",
 	EventFilled: "Filled", EventCancelled: "Cancelled", EventModified: "Modified",
 	EventCancelRejected: "CancelRejected", EventModifyRejected: "ModifyRejected", EventExpired: "Expired",
-	EventPosition: "Position", EventAccount: "Account",
+	EventPosition: "Position", EventAccount: "Account", EventUnprotected: "Unprotected",
 }
 
 // String returns the kind's name.
@@ -90,7 +103,12 @@ type Event struct {
 	// (e.g. "SessionClosed") or the risk rule's name.
 	Reason string
 	// Text is the human-readable explanation.
-	Text     string
+	Text string
+	// Qty is the order's total quantity as the venue now has it, on
+	// EventAccepted and EventModified (0 when the venue does not say). A
+	// bracket exit placed against a partial entry fill is smaller than its
+	// leg asked for; this is how keel learns its real size.
+	Qty      int64
 	Fill     Fill     // EventFilled
 	Final    bool     // EventFilled: the order is now completely filled
 	Modify   Modify   // EventModified
@@ -103,9 +121,24 @@ func (e Event) String() string {
 	switch e.Kind {
 	case EventFilled:
 		return fmt.Sprintf("%s %s %s %d @ %s", e.Kind, e.ClientID, e.Fill.Side, e.Fill.Qty, e.Fill.Price)
-	case EventRejected, EventDenied, EventCancelRejected, EventModifyRejected:
+	case EventRejected, EventDenied, EventCancelRejected, EventModifyRejected, EventUnprotected:
 		return fmt.Sprintf("%s %s: %s: %s", e.Kind, e.ClientID, e.Reason, e.Text)
 	default:
 		return fmt.Sprintf("%s %s", e.Kind, e.ClientID)
 	}
+}
+
+// Transfer is a position moved between two strategies inside keel, with no
+// order at any venue: when keel flattens an account whose strategies hold
+// opposite positions in a contract, the opposite parts are crossed against
+// each other at the contract's mark and only the net goes to the venue.
+// The account's position does not change; From sells Qty to To (a negative
+// Qty buys) at Price.
+type Transfer struct {
+	Time     int64 // Unix ns
+	Contract ContractID
+	From, To string // strategy instance names
+	Qty      int64
+	Price    Price
+	Reason   string
 }

@@ -47,33 +47,47 @@ func legKind(t OrderType) string {
 }
 
 // LinkedLeg returns the leg of the intent that a venue placed under
-// childID (see BracketIDs and OCOSuffix), with its side and quantity
-// defaulted from the parent.
+// childID (see BracketIDs and OCOSuffix), with its side, quantity and time
+// in force resolved from the parent: a bracket exit's side is the
+// opposite of the parent's, and its quantity defaults to the parent's. The
+// resolved time in force is LinkedTIF's.
 func (in *OrderIntent) LinkedLeg(parentID, childID string) (Leg, bool) {
 	var leg Leg
-	found := false
+	found, exit := false, false
 	if in.OCO != nil && childID == parentID+OCOSuffix {
-		leg, found = *in.OCO, true
+		leg, found = in.OCO.clone(), true
 	}
 	for i, id := range BracketIDs(parentID, in.Brackets) {
 		if id == childID {
-			leg, found = in.Brackets[i], true
+			leg, found, exit = in.Brackets[i].clone(), true, true
 			if leg.Side == SideNone {
 				leg.Side = in.Side.Opposite()
 			}
 		}
 	}
-	if found && leg.Qty == 0 {
+	if !found {
+		return Leg{}, false
+	}
+	if leg.Qty == 0 {
 		leg.Qty = in.Qty
 	}
-	return leg, found
+	leg.TIF = TIFOf(LinkedTIF(in.TIF, leg, exit))
+	return leg, true
 }
 
-// LinkedTIF is the time in force of an order a venue places on a parent's
-// behalf: the parent's, except that the exits of an IOC or FOK entry work
-// for the Day (they cannot be immediate: they wait for the market).
-func LinkedTIF(parent TimeInForce) TimeInForce {
-	if parent == IOC || parent == FOK {
+// LinkedTIF is the one rule for the time in force of an order a venue
+// places on a parent's behalf. A leg's own TIF wins. Otherwise a bracket
+// exit (exit true) is GTC: it protects its position for as long as the
+// position is open — an exit that expired with the entry's session would
+// leave the position naked. An OCO partner takes the parent's time in
+// force, except that an IOC or FOK parent's partner works for the Day.
+func LinkedTIF(parent TimeInForce, leg Leg, exit bool) TimeInForce {
+	switch {
+	case leg.TIF != nil:
+		return *leg.TIF
+	case exit:
+		return GTC
+	case parent == IOC || parent == FOK:
 		return Day
 	}
 	return parent

@@ -74,7 +74,15 @@ type Leg struct {
 	Stop  Price
 	// Qty defaults to the parent's quantity.
 	Qty int64
+	// TIF, when set, is the leg's time in force. Unset, a bracket exit is
+	// GTC — it protects the position for as long as the position is open,
+	// not just for the entry's session — and an OCO partner works as long
+	// as its order (see LinkedLeg). Use TIFOf to set it.
+	TIF *TimeInForce
 }
+
+// TIFOf returns a pointer to t, for Leg.TIF.
+func TIFOf(t TimeInForce) *TimeInForce { return &t }
 
 // OrderIntent is what a strategy asks for. The engine validates it, assigns
 // a deterministic client order id, passes it through the risk gate and only
@@ -131,6 +139,14 @@ func (in *OrderIntent) Validate(inst Instrument) error {
 	if in.TIF > FOK {
 		return bad("tif", "unknown time in force %d", in.TIF)
 	}
+	for i, leg := range in.legs() {
+		if leg.TIF != nil && *leg.TIF > FOK {
+			return bad(legField(in, i)+".tif", "unknown time in force %d", *leg.TIF)
+		}
+		if leg.TIF != nil && (*leg.TIF == IOC || *leg.TIF == FOK) && len(in.Brackets) > 0 {
+			return bad(legField(in, i)+".tif", "a bracket exit waits for the market; it cannot be %s", *leg.TIF)
+		}
+	}
 	if err := checkPrices("", in.Type, in.Limit, in.Stop, inst, bad); err != nil {
 		return err
 	}
@@ -164,6 +180,21 @@ func (in *OrderIntent) Validate(inst Instrument) error {
 		}
 	}
 	return nil
+}
+
+// legs returns the intent's linked legs: its brackets, or its OCO partner.
+func (in *OrderIntent) legs() []Leg {
+	if in.OCO != nil {
+		return []Leg{*in.OCO}
+	}
+	return in.Brackets
+}
+
+func legField(in *OrderIntent, i int) string {
+	if in.OCO != nil {
+		return "oco"
+	}
+	return fmt.Sprintf("brackets[%d]", i)
 }
 
 func checkPrices(prefix string, t OrderType, limit, stop Price, inst Instrument, bad func(string, string, ...any) error) error {
@@ -237,6 +268,45 @@ type Order struct {
 	AvgPrice Price // average fill price, rounded to the nearest nano-unit
 	Created  int64 // clock time when submitted, Unix ns
 	Updated  int64 // clock time of the last change, Unix ns
+	// Protective marks an order keel itself sent to reduce risk (a
+	// kill-switch, loss-breach, before-the-close or failed-strategy
+	// flatten, or an operator's flatten). The risk gate judges such orders
+	// only on reducing the account's real exposure and on the tick grid,
+	// and keel resends them until the position is flat.
+	Protective bool
+}
+
+// Clone returns a deep copy of o: its brackets and OCO partner are copied
+// too, so the copy shares nothing with o.
+func (o *Order) Clone() Order {
+	c := *o
+	c.Intent = o.Intent.Clone()
+	return c
+}
+
+// Clone returns a deep copy of the intent (brackets and OCO partner copied).
+func (in OrderIntent) Clone() OrderIntent {
+	if len(in.Brackets) > 0 {
+		legs := make([]Leg, len(in.Brackets))
+		for i, l := range in.Brackets {
+			legs[i] = l.clone()
+		}
+		in.Brackets = legs
+	} else {
+		in.Brackets = nil
+	}
+	if in.OCO != nil {
+		l := in.OCO.clone()
+		in.OCO = &l
+	}
+	return in
+}
+
+func (l Leg) clone() Leg {
+	if l.TIF != nil {
+		l.TIF = TIFOf(*l.TIF)
+	}
+	return l
 }
 
 // Remaining returns the quantity still working.

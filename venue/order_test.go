@@ -140,7 +140,7 @@ func TestLinkedLeg(t *testing.T) {
 	assert.Equal(t, []string{"P/tp", "P/sl"}, BracketIDs("P", in.Brackets))
 	leg, ok := in.LinkedLeg("P", "P/tp")
 	require.True(t, ok)
-	assert.Equal(t, Leg{Side: Sell, Type: Limit, Limit: MustParsePrice("10"), Qty: 3}, leg)
+	assert.Equal(t, Leg{Side: Sell, Type: Limit, Limit: MustParsePrice("10"), Qty: 3, TIF: TIFOf(GTC)}, leg)
 	leg, ok = in.LinkedLeg("P", "P/sl")
 	require.True(t, ok)
 	assert.Equal(t, int64(2), leg.Qty)
@@ -155,8 +155,54 @@ func TestLinkedLeg(t *testing.T) {
 }
 
 func TestLinkedTIF(t *testing.T) {
-	assert.Equal(t, Day, LinkedTIF(IOC))
-	assert.Equal(t, Day, LinkedTIF(FOK))
-	assert.Equal(t, GTC, LinkedTIF(GTC))
-	assert.Equal(t, Day, LinkedTIF(Day))
+	// OCO partners follow the parent, except immediate parents.
+	assert.Equal(t, Day, LinkedTIF(IOC, Leg{}, false))
+	assert.Equal(t, Day, LinkedTIF(FOK, Leg{}, false))
+	assert.Equal(t, GTC, LinkedTIF(GTC, Leg{}, false))
+	assert.Equal(t, Day, LinkedTIF(Day, Leg{}, false))
+	// Bracket exits protect the position: GTC unless the leg says otherwise.
+	for _, p := range []TimeInForce{Day, GTC, IOC, FOK} {
+		assert.Equal(t, GTC, LinkedTIF(p, Leg{}, true), p.String())
+		assert.Equal(t, Day, LinkedTIF(p, Leg{TIF: TIFOf(Day)}, true), p.String())
+	}
+}
+
+func TestLinkedLegResolvesTIF(t *testing.T) {
+	in := OrderIntent{Symbol: "MESZ6", Side: Buy, Qty: 2, Type: Market, TIF: Day,
+		Brackets: []Leg{{Type: Limit, Limit: 5010 * PriceScale}, {Type: Stop, Stop: 4990 * PriceScale, TIF: TIFOf(Day)}}}
+	tp, ok := in.LinkedLeg("a-0-1", "a-0-1/tp")
+	assert.True(t, ok)
+	assert.Equal(t, GTC, *tp.TIF)
+	assert.Equal(t, Sell, tp.Side)
+	assert.Equal(t, int64(2), tp.Qty)
+	sl, ok := in.LinkedLeg("a-0-1", "a-0-1/sl")
+	assert.True(t, ok)
+	assert.Equal(t, Day, *sl.TIF)
+	*sl.TIF = GTC // the resolved leg is a copy
+	assert.Equal(t, Day, *in.Brackets[1].TIF)
+
+	oco := OrderIntent{Symbol: "MESZ6", Side: Buy, Qty: 1, Type: Stop, Stop: 5010 * PriceScale, TIF: GTC,
+		OCO: &Leg{Side: Sell, Type: Stop, Stop: 4990 * PriceScale}}
+	p, ok := oco.LinkedLeg("a-0-2", "a-0-2/oco")
+	assert.True(t, ok)
+	assert.Equal(t, GTC, *p.TIF)
+}
+
+func TestOrderCloneSharesNothing(t *testing.T) {
+	o := Order{ClientID: "a-0-1", Intent: OrderIntent{Brackets: []Leg{{Type: Stop, TIF: TIFOf(Day)}}, OCO: &Leg{Type: Limit}}}
+	c := o.Clone()
+	c.Intent.Brackets[0].Stop = 1
+	*c.Intent.Brackets[0].TIF = GTC
+	c.Intent.OCO.Limit = 1
+	assert.Equal(t, Price(0), o.Intent.Brackets[0].Stop)
+	assert.Equal(t, Day, *o.Intent.Brackets[0].TIF)
+	assert.Equal(t, Price(0), o.Intent.OCO.Limit)
+}
+
+func TestValidateLegTIF(t *testing.T) {
+	inst := Instrument{Symbol: "MESZ6", TickSize: MustParsePrice("0.25")}
+	in := OrderIntent{Symbol: "MESZ6", Side: Buy, Qty: 1, Type: Market, Brackets: []Leg{{Type: Stop, Stop: 4990 * PriceScale, TIF: TIFOf(IOC)}}}
+	var ie *IntentError
+	assert.ErrorAs(t, in.Validate(inst), &ie)
+	assert.Equal(t, "brackets[0].tif", ie.Field)
 }

@@ -14,8 +14,11 @@ type Venue interface {
 	// Start binds the sink that receives every event; called once, before
 	// any other call.
 	Start(sink EventSink) error
-	// Submit sends a new order. The order's ClientID is set and unique.
-	Submit(o *Order) error
+	// Submit sends a new order. The order's ClientID is set and unique. o
+	// is the venue's own deep copy (see Order.Clone): keel keeps mutating
+	// its record of the order, so a venue that works on another goroutine
+	// must use what it was given, never a pointer into keel's books.
+	Submit(o Order) error
 	// Cancel asks the venue to cancel a working order.
 	Cancel(clientID string) error
 	// Modify asks the venue to change a working order.

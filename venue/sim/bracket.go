@@ -51,18 +51,12 @@ func (o *order) partner() *order {
 // bracketIDs derives the client ids of a bracket's legs from the parent's.
 func bracketIDs(parent string, legs []venue.Leg) []string { return venue.BracketIDs(parent, legs) }
 
-// legTIF is the time in force of a linked order (venue.LinkedTIF).
-func legTIF(parent venue.TimeInForce) venue.TimeInForce { return venue.LinkedTIF(parent) }
-
-// newOCO places o's OCO partner next to it.
+// newOCO places o's OCO partner next to it; leg is resolved by
+// venue.OrderIntent.LinkedLeg (quantity and time in force set).
 func (x *Exchange) newOCO(b *book, o *order, leg venue.Leg, id string, now int64) *order {
-	qty := leg.Qty
-	if qty == 0 {
-		qty = o.qty
-	}
 	p := &order{
 		id: id, parentID: o.id, strategy: o.strategy, symbol: o.symbol, tag: o.tag,
-		side: leg.Side, typ: leg.Type, tif: o.tif, qty: qty, limit: leg.Limit, stop: leg.Stop,
+		side: leg.Side, typ: leg.Type, tif: *leg.TIF, qty: leg.Qty, limit: leg.Limit, stop: leg.Stop,
 		created: now, updated: now, queue: -1,
 	}
 	x.ids[id] = p
@@ -78,14 +72,11 @@ func (x *Exchange) newOCO(b *book, o *order, leg venue.Leg, id string, now int64
 func (x *Exchange) newBracket(b *book, o *order, legs []venue.Leg, ids []string, now int64) {
 	g := &group{entry: o, n: len(legs)}
 	o.grp, o.legIdx = g, -1
-	for i, leg := range legs {
-		side := leg.Side
-		if side == venue.SideNone {
-			side = o.side.Opposite()
-		}
+	for i := range legs {
+		leg, _ := o.intent.LinkedLeg(o.id, ids[i])
 		l := &order{
 			id: ids[i], parentID: o.id, strategy: o.strategy, symbol: o.symbol, tag: o.tag,
-			side: side, typ: leg.Type, tif: legTIF(o.tif), limit: leg.Limit, stop: leg.Stop,
+			side: leg.Side, typ: leg.Type, tif: *leg.TIF, limit: leg.Limit, stop: leg.Stop,
 			status: venue.PendingNew, created: now, updated: now, queue: -1,
 			bk: b, grp: g, legIdx: i,
 		}
@@ -93,7 +84,7 @@ func (x *Exchange) newBracket(b *book, o *order, legs []venue.Leg, ids []string,
 		l.venueID = x.nextOrder
 		x.ids[l.id] = l
 		g.legs[i] = l
-		g.caps[i] = leg.Qty
+		g.caps[i] = legs[i].Qty
 	}
 }
 

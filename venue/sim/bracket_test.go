@@ -169,9 +169,23 @@ func TestBrackets(t *testing.T) {
 			},
 		},
 		{
-			name: "Day exits expire with the session",
+			// A Day entry's exits protect the position past its session.
+			name: "exits are GTC by default",
 			steps: []step{
 				sub("A", lit(buy(1), brackets(tp("4802"), sl("4798")))),
+				tk(trade(1, "4800", 1)), expireDay(),
+			},
+			want: []string{
+				"0 Accepted A#1",
+				"1 Filled A#1 f1 Buy 1@4800 fee=0.79 final",
+				"1 Position c1 net=1 avg=4800 real=0",
+				"1 Accepted A/tp#2", "1 Accepted A/sl#3",
+			},
+		},
+		{
+			name: "Day exits expire with the session",
+			steps: []step{
+				sub("A", lit(buy(1), brackets(dayLeg(tp("4802")), dayLeg(sl("4798"))))),
 				tk(trade(1, "4800", 1)), expireDay(),
 			},
 			want: []string{
@@ -242,9 +256,9 @@ func TestLinkedIDs(t *testing.T) {
 
 	h := newHarness(t, nil)
 	h.run(sub("A/tp", buy(1)))
-	err := h.x.Submit(&venue.Order{ClientID: "A", Intent: lit(buy(1), brackets(tp("4810")), func(i *venue.OrderIntent) { i.Symbol = "MESZ6" })})
+	err := h.x.Submit(venue.Order{ClientID: "A", Intent: lit(buy(1), brackets(tp("4810")), func(i *venue.OrderIntent) { i.Symbol = "MESZ6" })})
 	require.ErrorContains(t, err, "A/tp")
-	require.ErrorContains(t, h.x.Submit(&venue.Order{ClientID: "A/tp", Intent: buy(1)}), "duplicate")
+	require.ErrorContains(t, h.x.Submit(venue.Order{ClientID: "A/tp", Intent: buy(1)}), "duplicate")
 
 	// The legs say who their parent is.
 	h.run(sub("B", lit(buy(1), brackets(tp("4810")))), tk(trade(1, "4800", 1)))
@@ -253,4 +267,9 @@ func TestLinkedIDs(t *testing.T) {
 	assert.Equal(t, "B", leg.ParentID)
 	assert.Equal(t, venue.Working, leg.Status)
 	assert.Equal(t, venue.Sell, leg.Intent.Side)
+}
+
+func dayLeg(l venue.Leg) venue.Leg {
+	l.TIF = venue.TIFOf(venue.Day)
+	return l
 }

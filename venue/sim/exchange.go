@@ -103,14 +103,11 @@ func (x *Exchange) clock() int64 {
 // Submit places an order. Rejections (unknown contract, invalid prices,
 // closed session) arrive as EventRejected; an error means the request was
 // malformed (nil order, empty or duplicate client id) or the exchange is
-// not running, and nothing was placed. The order is copied: the caller may
-// reuse or mutate it afterwards.
-func (x *Exchange) Submit(vo *venue.Order) error {
+// not running, and nothing was placed. The exchange keeps its own copy of
+// the intent's brackets and OCO partner.
+func (x *Exchange) Submit(vo venue.Order) error {
 	if err := x.ready("submit"); err != nil {
 		return err
-	}
-	if vo == nil {
-		return errors.New("sim: submit: nil order")
 	}
 	id := vo.ClientID
 	if id == "" {
@@ -119,12 +116,7 @@ func (x *Exchange) Submit(vo *venue.Order) error {
 	if _, dup := x.ids[id]; dup {
 		return fmt.Errorf("sim: submit %s: duplicate client id", id)
 	}
-	in := vo.Intent
-	in.Brackets = append([]venue.Leg(nil), in.Brackets...)
-	if in.OCO != nil {
-		leg := *in.OCO
-		in.OCO = &leg
-	}
+	in := vo.Intent.Clone()
 	var legIDs []string
 	if len(in.Brackets) > 0 && len(in.Brackets) <= 2 {
 		legIDs = bracketIDs(id, in.Brackets)
@@ -170,7 +162,8 @@ func (x *Exchange) Submit(vo *venue.Order) error {
 	var partner *order
 	switch {
 	case in.OCO != nil:
-		partner = x.newOCO(b, o, *in.OCO, legIDs[0], now)
+		leg, _ := in.LinkedLeg(id, legIDs[0])
+		partner = x.newOCO(b, o, leg, legIDs[0], now)
 	case len(in.Brackets) > 0:
 		x.newBracket(b, o, in.Brackets, legIDs, now)
 	}
@@ -246,7 +239,11 @@ func (x *Exchange) reject(o *order, c venue.ContractID, now int64, reason, text 
 }
 
 func (x *Exchange) event(kind venue.EventKind, o *order, t int64) venue.Event {
-	return venue.Event{Kind: kind, Time: t, ClientID: o.id, VenueID: o.venueID, Contract: o.bk.inst.ID}
+	ev := venue.Event{Kind: kind, Time: t, ClientID: o.id, VenueID: o.venueID, Contract: o.bk.inst.ID}
+	if kind == venue.EventAccepted || kind == venue.EventModified {
+		ev.Qty = o.qty
+	}
+	return ev
 }
 
 func (x *Exchange) emit(ev venue.Event) { x.sink(ev) }

@@ -50,19 +50,18 @@ func TestConfigValidate(t *testing.T) {
 func TestLifecycle(t *testing.T) {
 	x, err := New(Config{Instruments: instruments()})
 	require.NoError(t, err)
-	assert.ErrorContains(t, x.Submit(&venue.Order{ClientID: "A", Intent: buy(1)}), "Start")
+	assert.ErrorContains(t, x.Submit(venue.Order{ClientID: "A", Intent: buy(1)}), "Start")
 	assert.ErrorContains(t, x.Cancel("A"), "Start")
 	assert.Error(t, x.Start(nil))
 	var n int
 	require.NoError(t, x.Start(func(venue.Event) { n++ }))
 	assert.ErrorContains(t, x.Start(func(venue.Event) {}), "already")
-	assert.ErrorContains(t, x.Submit(nil), "nil")
-	assert.ErrorContains(t, x.Submit(&venue.Order{Intent: buy(1)}), "client id")
+	assert.ErrorContains(t, x.Submit(venue.Order{Intent: buy(1)}), "client id")
 	x.OnTick(nil)
 	x.OnBar(nil)
 	require.NoError(t, x.Close())
 	require.NoError(t, x.Close())
-	assert.ErrorContains(t, x.Submit(&venue.Order{ClientID: "A", Intent: buy(1)}), "closed")
+	assert.ErrorContains(t, x.Submit(venue.Order{ClientID: "A", Intent: buy(1)}), "closed")
 	assert.ErrorContains(t, x.Modify("A", venue.Modify{}), "closed")
 	tick := trade(5, "4800", 1)
 	x.OnTick(&tick)
@@ -100,7 +99,7 @@ func TestSubmitCopiesTheOrder(t *testing.T) {
 	in := lit(buy(2), limit("4790"), brackets(tp("4810"), sl("4780")))
 	in.Symbol = "MESZ6"
 	vo := &venue.Order{ClientID: "A", Strategy: "s", Intent: in}
-	require.NoError(t, h.x.Submit(vo))
+	require.NoError(t, h.x.Submit(*vo))
 	// The engine reuses its order value; the exchange must not care.
 	vo.Intent.Brackets[0].Limit = px("4900")
 	vo.Intent.Limit = px("4700")
@@ -200,7 +199,7 @@ func TestReentrantSink(t *testing.T) {
 		record(e)
 		switch {
 		case e.Kind == venue.EventFilled && e.ClientID == "A":
-			require.NoError(t, h.x.Submit(&venue.Order{ClientID: "B", Intent: lit(sell(1), func(i *venue.OrderIntent) { i.Symbol = "MESZ6" })}))
+			require.NoError(t, h.x.Submit(venue.Order{ClientID: "B", Intent: lit(sell(1), func(i *venue.OrderIntent) { i.Symbol = "MESZ6" })}))
 		case e.Kind == venue.EventAccepted && e.ClientID == "B":
 			require.NoError(t, h.x.Cancel("C"))
 		}

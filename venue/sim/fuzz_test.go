@@ -160,7 +160,7 @@ func (d *driver) step(n int) {
 			in.Symbol = "E6H9"
 		}
 		id := fmt.Sprintf("o%d", n)
-		if err := x.Submit(&venue.Order{ClientID: id, Intent: in}); err == nil {
+		if err := x.Submit(venue.Order{ClientID: id, Intent: in}); err == nil {
 			d.ids = append(d.ids, id)
 		}
 	case 7:

@@ -52,7 +52,7 @@ func sub(id string, in venue.OrderIntent) step {
 		if in.Symbol == "" {
 			in.Symbol = "MESZ6"
 		}
-		require.NoError(h.tb, h.x.Submit(&venue.Order{ClientID: id, Strategy: "test", Intent: in}))
+		require.NoError(h.tb, h.x.Submit(venue.Order{ClientID: id, Strategy: "test", Intent: in}))
 	}
 }
 

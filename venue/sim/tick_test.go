@@ -527,7 +527,7 @@ func TestRejects(t *testing.T) {
 			name: "unknown symbol and contract",
 			steps: []step{
 				sub("A", lit(buy(1), func(i *venue.OrderIntent) { i.Symbol = "E6H9" })),
-				func(h *harness) { _ = h.x.Submit(&venue.Order{ClientID: "B", Contract: 99, Intent: buy(1)}) },
+				func(h *harness) { _ = h.x.Submit(venue.Order{ClientID: "B", Contract: 99, Intent: buy(1)}) },
 			},
 			want: []string{"0 Rejected A UnknownReason", "0 Rejected B UnknownReason"},
 		},
@@ -539,7 +539,7 @@ func TestRejects(t *testing.T) {
 				sub("C", lit(buy(1), func(i *venue.OrderIntent) { i.Type = venue.Limit })),
 				sub("D", lit(buy(1), brackets(tp("4810.1")))),
 				func(h *harness) {
-					_ = h.x.Submit(&venue.Order{ClientID: "E", Contract: 2, Intent: lit(buy(1), func(i *venue.OrderIntent) { i.Symbol = "MESZ6" })})
+					_ = h.x.Submit(venue.Order{ClientID: "E", Contract: 2, Intent: lit(buy(1), func(i *venue.OrderIntent) { i.Symbol = "MESZ6" })})
 				},
 				sub("F", buy(0)),
 				sub("G", lit(buy(1), func(i *venue.OrderIntent) { i.Type = 42 })),

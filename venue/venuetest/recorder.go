@@ -36,15 +36,15 @@ func (r *Recorder) Start(sink venue.EventSink) error {
 }
 
 // Submit implements venue.Venue.
-func (r *Recorder) Submit(o *venue.Order) error {
+func (r *Recorder) Submit(o venue.Order) error {
 	if r.FailSubmit != nil {
 		return r.FailSubmit
 	}
-	r.Orders = append(r.Orders, *o)
+	r.Orders = append(r.Orders, o)
 	r.orderID++
 	r.sink(venue.Event{Kind: venue.EventAccepted, Time: r.now, ClientID: o.ClientID, VenueID: r.orderID, Contract: o.Contract})
 	if o.Intent.Type == venue.Market {
-		r.working = append(r.working, *o)
+		r.working = append(r.working, o)
 	} else {
 		r.resting[o.ClientID] = true
 	}

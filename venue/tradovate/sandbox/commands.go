@@ -198,7 +198,7 @@ func (s *Server) liquidatePosition(c *Call) {
 			return
 		}
 		in := venue.OrderIntent{Symbol: sym.String(), Side: side, Qty: abs(net), Type: venue.Market}
-		if err := a.ex.Submit(&venue.Order{ClientID: flat.simID, Contract: venue.ContractID(con.ID), Intent: in}); err != nil {
+		if err := a.ex.Submit(venue.Order{ClientID: flat.simID, Contract: venue.ContractID(con.ID), Intent: in}); err != nil {
 			e.reject(flat, flat.lastCmd, wire.CommandStatusRiskRejected, wire.RejectUnknownReason, err.Error())
 			return
 		}

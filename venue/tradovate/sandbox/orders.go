@@ -337,7 +337,7 @@ func (s *Server) place(c *Call, p *wire.PlaceOrder, rovs []*wire.RestrainedOrder
 	if !oco {
 		entry.legs = linked
 	}
-	if err := a.ex.Submit(&venue.Order{ClientID: entry.simID, Contract: venue.ContractID(con.ID), Intent: intent}); err != nil {
+	if err := a.ex.Submit(venue.Order{ClientID: entry.simID, Contract: venue.ContractID(con.ID), Intent: intent}); err != nil {
 		e.srv.log.Error("sandbox: engine refused an order", "order", entry.ent.ID, "err", err)
 		e.reject(entry, entry.lastCmd, wire.CommandStatusRiskRejected, wire.RejectUnknownReason, err.Error())
 		return
