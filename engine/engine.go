@@ -14,9 +14,14 @@ import (
 // Config is what an Engine needs. Instruments and Venue are required.
 type Config struct {
 	// Session distinguishes one run's client order ids from another's
-	// ("<strategy>-<session>-<seq>"). Default "0". Live runs should use
-	// something unique per trading session, such as the trade date.
+	// ("<strategy>-<session>-<seq>"). Default "0", which only a venue that
+	// runs in the loop (the simulator) may use: with any other venue it
+	// must be unique across every session ever run against the account
+	// (see NewSessionID), or a restart would reuse client order ids.
 	Session string
+	// OnFailure is what happens to the orders and positions of a strategy
+	// that fails: FlattenOnFailure (the default) or KeepExits.
+	OnFailure FailurePolicy
 	// Instruments resolves symbols; every symbol a strategy uses must be here.
 	Instruments venue.Instruments
 	// Venue receives orders. An InLoop venue (the simulator) also sees ticks.
@@ -53,6 +58,15 @@ type Stats struct {
 	Bars          int64 // bars completed
 	Timers        int64 // timers fired
 	LateTrades    int64 // trades stamped inside a time bar already closed (live), left out of bars
+	// FlattenRetries counts protective rounds sent again because a flatten
+	// did not complete (refused, expired, or outrun by a fill).
+	FlattenRetries int64
+	// ExitsLost counts bracket exits that were cancelled or expired while
+	// their position was still open (each also an EventUnprotected).
+	ExitsLost int64
+	// Transfers counts opposite strategy positions crossed inside keel
+	// when flattening the account (venue.Transfer).
+	Transfers int64
 }
 
 // contract is the engine's per-contract state.
@@ -90,6 +104,8 @@ type Engine struct {
 	gateEv     risk.EventObserver
 	gateTk     risk.TickObserver
 	gateAct    risk.Actor
+	gateMod    risk.ModifyChecker
+	gateTr     risk.TransferObserver
 	req        risk.Request // reused for every Check: the gate must not keep it
 	scratch    venue.Tick   // a bar's close shown to the gate as a trade
 	log        *slog.Logger
@@ -109,6 +125,10 @@ type Engine struct {
 	async    venue.EventSink // set by Run: the thread-safe sink for venues on other goroutines
 	draining bool
 
+	jobs       []*flatJob          // flattens under way (protect.go)
+	cancelling map[string]struct{} // client ids keel asked the venue to cancel for protection
+	lastReject map[string]string   // protective client id → why the venue or gate refused it
+
 	timers   timers
 	nextBar  int64 // earliest time-bar end across all series
 	due      int64 // lower bound of min(nextBar, earliest timer): advance's fast path
@@ -124,8 +144,18 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Venue == nil {
 		return nil, errors.New("engine: Config.Venue is required")
 	}
+	if _, inLoop := cfg.Venue.(venue.InLoop); !inLoop && (cfg.Session == "" || cfg.Session == "0") {
+		return nil, errors.New("engine: Config.Session must be a session id unique to this run (engine.NewSessionID) for a venue outside the loop: the default \"0\" would reuse client order ids after a restart")
+	}
 	if cfg.Session == "" {
 		cfg.Session = "0"
+	}
+	switch cfg.OnFailure {
+	case "":
+		cfg.OnFailure = FlattenOnFailure
+	case FlattenOnFailure, KeepExits:
+	default:
+		return nil, fmt.Errorf("engine: Config.OnFailure %q: want %q or %q", cfg.OnFailure, FlattenOnFailure, KeepExits)
 	}
 	if strings.ContainsAny(cfg.Session, " -/") {
 		return nil, fmt.Errorf("engine: Config.Session %q may not contain spaces, '-' or '/'", cfg.Session)
@@ -141,6 +171,9 @@ func New(cfg Config) (*Engine, error) {
 		owners:  map[string]*runner{},
 		fillIDs: map[int64]struct{}{},
 		nextBar: maxTime,
+
+		cancelling: map[string]struct{}{},
+		lastReject: map[string]string{},
 		due:     maxTime,
 	}
 	if e.clock == nil {
@@ -155,6 +188,8 @@ func New(cfg Config) (*Engine, error) {
 	e.gateEv, _ = e.gate.(risk.EventObserver)
 	e.gateTk, _ = e.gate.(risk.TickObserver)
 	e.gateAct, _ = e.gate.(risk.Actor)
+	e.gateMod, _ = e.gate.(risk.ModifyChecker)
+	e.gateTr, _ = e.gate.(risk.TransferObserver)
 	if e.log == nil {
 		e.log = slog.Default()
 	}
@@ -488,7 +523,11 @@ func (e *Engine) emitBar(s *series) {
 
 func (e *Engine) fireTimer() {
 	t := e.timers.pop()
-	if t == nil || t.owner == nil {
+	if t == nil {
+		return
+	}
+	if t.fn != nil {
+		t.fn()
 		return
 	}
 	e.stats.Timers++
@@ -528,20 +567,41 @@ func (e *Engine) drainSlow() {
 	e.draining = false
 }
 
-// act carries out the risk gate's actions: cancel working orders, then
-// flatten positions with market orders that pass through the gate too.
+// act carries out the risk gate's actions. A CancelAll cancels the scope's
+// entries; the Flatten that follows it (the gate always queues them in
+// that order) sends the protective orders and then cancels the bracket
+// exits, so a position is never left without its exits before the flatten
+// is on its way. A CancelAll with no Flatten after it cancels exits too.
 func (e *Engine) act(acts []risk.Action) {
-	for _, a := range acts {
+	for i, a := range acts {
 		e.log.Warn("risk gate action", "action", a.String())
-		for _, r := range e.runners {
-			if a.Strategy != "" && a.Strategy != r.name {
+		switch a.Kind {
+		case risk.CancelAll:
+			flattens := false
+			for _, b := range acts[i+1:] {
+				if b.Kind == risk.Flatten && b.Strategy == a.Strategy && (b.Contract == 0 || b.Contract == a.Contract) {
+					flattens = true
+				}
+			}
+			for _, r := range e.runners {
+				if a.Strategy != "" && a.Strategy != r.name {
+					continue
+				}
+				for _, c := range e.contracts {
+					if a.Contract == 0 || c.inst.ID == a.Contract {
+						r.cancelIn(c, func(o *venue.Order) bool { return !o.Protective && (!flattens || o.ParentID == "") })
+					}
+				}
+			}
+		case risk.Flatten:
+			if a.Strategy != "" && e.byName[a.Strategy] == nil {
+				e.log.Error("risk gate asked to flatten a strategy this engine does not run", "strategy", a.Strategy)
 				continue
 			}
-			switch a.Kind {
-			case risk.CancelAll:
-				r.cancelWorking(a.Contract)
-			case risk.Flatten:
-				r.flatten(a.Contract, a.Reason)
+			for _, c := range e.contracts {
+				if a.Contract == 0 || c.inst.ID == a.Contract {
+					e.flattenContract(a.Strategy, c, a.Reason)
+				}
 			}
 		}
 	}
@@ -577,7 +637,7 @@ func (e *Engine) OnEvent(ev venue.Event) {
 	if e.gateEv != nil {
 		e.gateEv.ObserveEvent(&ev)
 	}
-	if ev.Kind == venue.EventPosition || ev.Kind == venue.EventAccount {
+	if ev.Kind == venue.EventPosition || ev.Kind == venue.EventAccount || ev.Kind == venue.EventUnprotected {
 		return // account-level; strategies account their own fills
 	}
 	o, r := e.orderFor(&ev)
@@ -593,10 +653,14 @@ func (e *Engine) OnEvent(ev venue.Event) {
 		}
 		r.position(o.Contract).applyFill(&ev.Fill)
 	}
+	if o.Status.Terminal() || ev.Kind == venue.EventCancelRejected {
+		delete(e.cancelling, o.ClientID)
+	}
 	if e.cfg.Observe != nil {
 		e.cfg.Observe(&ev)
 	}
 	r.onOrder(&ev)
+	e.afterOrderEvent(o, r, &ev)
 }
 
 // orderFor finds the order an event is about. Venues place bracket legs and

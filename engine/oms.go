@@ -16,6 +16,11 @@ func applyEvent(o *venue.Order, e *venue.Event) {
 		if o.Status == venue.PendingNew || o.Status == venue.Unknown {
 			o.Status = venue.Working
 		}
+		if e.Qty > 0 {
+			// The venue's size: a bracket exit placed against a partial
+			// entry fill is smaller than its leg.
+			o.Intent.Qty = e.Qty
+		}
 	case venue.EventRejected, venue.EventDenied:
 		o.Status = venue.Rejected
 	case venue.EventUnknown:
@@ -44,6 +49,8 @@ func applyEvent(o *venue.Order, e *venue.Event) {
 	case venue.EventModified:
 		if e.Modify.Qty > 0 {
 			o.Intent.Qty = e.Modify.Qty
+		} else if e.Qty > 0 {
+			o.Intent.Qty = e.Qty
 		}
 		if e.Modify.Limit != 0 {
 			o.Intent.Limit = e.Modify.Limit

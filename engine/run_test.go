@@ -60,7 +60,7 @@ func (s *liveStrat) OnOrder(_ strategy.Context, e venue.Event) { s.events <- e }
 
 func TestRunLive(t *testing.T) {
 	v := &asyncVenue{}
-	e, err := New(Config{Instruments: instruments(t), Venue: v, Clock: WallClock{}, Logger: quietLog()})
+	e, err := New(Config{Instruments: instruments(t), Venue: v, Clock: WallClock{}, Logger: quietLog(), Session: "L"})
 	require.NoError(t, err)
 	s := &liveStrat{events: make(chan venue.Event, 4)}
 	require.NoError(t, e.Add("live", s, nil))
@@ -76,7 +76,7 @@ func TestRunLive(t *testing.T) {
 	select {
 	case ev := <-s.events:
 		assert.Equal(t, venue.EventAccepted, ev.Kind, "an event from another goroutine reaches the strategy")
-		assert.Equal(t, "live-0-1", ev.ClientID)
+		assert.Equal(t, "live-L-1", ev.ClientID)
 	case <-time.After(5 * time.Second):
 		t.Fatal("no order event")
 	}
@@ -89,7 +89,7 @@ func TestRunLive(t *testing.T) {
 }
 
 func TestRunStopsOnContext(t *testing.T) {
-	e, err := New(Config{Instruments: instruments(t), Venue: &asyncVenue{}, Clock: WallClock{}, Logger: quietLog()})
+	e, err := New(Config{Instruments: instruments(t), Venue: &asyncVenue{}, Clock: WallClock{}, Logger: quietLog(), Session: "L"})
 	require.NoError(t, err)
 	f, err := NewFeed(16, 16, ring.Park(0))
 	require.NoError(t, err)
@@ -103,7 +103,7 @@ func TestRunStopsOnContext(t *testing.T) {
 }
 
 func BenchmarkEngineRun(b *testing.B) {
-	e, err := New(Config{Instruments: instruments(b), Venue: &asyncVenue{}, Logger: quietLog()})
+	e, err := New(Config{Instruments: instruments(b), Venue: &asyncVenue{}, Logger: quietLog(), Session: "L"})
 	require.NoError(b, err)
 	require.NoError(b, e.Add("noop", noop{}, nil))
 	f, err := NewFeed(1<<14, 64, ring.Park(0))

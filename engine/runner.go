@@ -33,8 +33,9 @@ type runner struct {
 	onFillH  strategy.FillHandler
 	onTimerH strategy.TimerHandler
 
-	initing bool
-	dead    bool
+	initing    bool
+	dead       bool
+	warnedExit bool // the lost-exit warning was logged
 	seq     int64
 	// positions by contract; a strategy trades few contracts.
 	positions []*position
@@ -73,14 +74,9 @@ func (r *runner) fail(err error, stack string) {
 	} else {
 		r.log.Error("strategy stopped", "err", err)
 	}
-	// A stopped strategy must not leave orders working on its behalf.
-	for _, id := range r.orderIDs {
-		if o := r.e.orders[id]; o != nil && !o.Status.Terminal() {
-			if cerr := r.e.cfg.Venue.Cancel(id); cerr != nil {
-				r.log.Error("cancel order of stopped strategy", "order", id, "err", cerr)
-			}
-		}
-	}
+	// A stopped strategy must not leave orders working, or a position
+	// unprotected, on its behalf: see FailurePolicy.
+	r.failed()
 }
 
 func (r *runner) init() {
@@ -227,13 +223,13 @@ func (r *runner) Submit(in venue.OrderIntent) (string, error) {
 	if r.initing {
 		return "", fmt.Errorf("%s: orders cannot be submitted in Init", r.name)
 	}
-	return r.send(in)
+	return r.send(in, risk.NotProtective)
 }
 
 // send validates, numbers, risk-checks and sends an intent on the
-// strategy's behalf; the risk gate's flatten orders use it directly, so a
+// strategy's behalf; protective orders (prot set) use it directly, so a
 // stopped strategy can still be taken flat.
-func (r *runner) send(in venue.OrderIntent) (string, error) {
+func (r *runner) send(in venue.OrderIntent, prot risk.Protection) (string, error) {
 	e := r.e
 	c, err := e.contractBySymbol(in.Symbol)
 	if err != nil {
@@ -247,27 +243,21 @@ func (r *runner) send(in venue.OrderIntent) (string, error) {
 	r.seq++
 	id := r.name + "-" + e.cfg.Session + "-" + strconv.FormatInt(r.seq, 10)
 	now := e.clock.Now()
-	if len(in.Brackets) > 0 {
-		in.Brackets = append([]venue.Leg(nil), in.Brackets...)
-	}
-	if in.OCO != nil {
-		leg := *in.OCO
-		in.OCO = &leg
-	}
 	o := &venue.Order{
-		ClientID: id,
-		Strategy: r.name,
-		Contract: c.inst.ID,
-		Intent:   in,
-		Status:   venue.PendingNew,
-		Created:  now,
-		Updated:  now,
+		ClientID:   id,
+		Strategy:   r.name,
+		Contract:   c.inst.ID,
+		Intent:     in.Clone(),
+		Status:     venue.PendingNew,
+		Created:    now,
+		Updated:    now,
+		Protective: prot != risk.NotProtective,
 	}
 	e.orders[id] = o
 	e.owners[id] = r
 	r.orderIDs = append(r.orderIDs, id)
 
-	e.req = risk.Request{Now: now, Strategy: r.name, ClientID: id, Instrument: c.inst, Intent: &o.Intent}
+	e.req = risk.Request{Now: now, Strategy: r.name, ClientID: id, Instrument: c.inst, Intent: &o.Intent, Protect: prot}
 	d := e.gate.Check(&e.req)
 	e.req = risk.Request{}
 	if d != nil {
@@ -327,56 +317,25 @@ func (r *runner) Modify(clientID string, m venue.Modify) error {
 			}
 		}
 	}
+	if g := r.e.gateMod; g != nil && c != nil {
+		now := r.e.clock.Now()
+		d := g.CheckModify(&risk.ModifyRequest{Now: now, Strategy: r.name, ClientID: clientID, Instrument: c.inst, Intent: &o.Intent, Modify: m})
+		if d != nil {
+			r.e.stats.Denied++
+			r.log.Warn("modify denied by risk gate", "order", clientID, "rule", d.Rule, "limit", d.Limit, "observed", d.Observed, "reason", d.Text)
+			r.e.enqueue(venue.Event{Kind: venue.EventModifyRejected, Time: now, ClientID: clientID, Contract: o.Contract, Reason: d.Rule, Text: d.Error()})
+			return d
+		}
+	}
 	if err := r.e.cfg.Venue.Modify(clientID, m); err != nil {
 		return fmt.Errorf("modify %s: %w", clientID, err)
 	}
 	return nil
 }
 
-// riskFlattenTag marks the market orders the engine sends to flatten a
-// position for the risk gate.
+// riskFlattenTag marks the protective market orders the engine sends to
+// flatten a position.
 const riskFlattenTag = "risk-flatten"
-
-// cancelWorking cancels the strategy's working orders in contract c (0: all).
-func (r *runner) cancelWorking(c venue.ContractID) {
-	for _, id := range r.orderIDs {
-		o := r.e.orders[id]
-		if o.Status.Terminal() || (c != 0 && o.Contract != c) || o.Intent.Tag == riskFlattenTag {
-			continue
-		}
-		if err := r.e.cfg.Venue.Cancel(id); err != nil {
-			r.log.Error("risk gate cancel", "order", id, "err", err)
-		}
-	}
-}
-
-// flatten sends market orders that close the strategy's positions in
-// contract c (0: all), unless a flatten order is already working there.
-func (r *runner) flatten(c venue.ContractID, reason string) {
-	for _, p := range r.positions {
-		id := p.contract.inst.ID
-		if p.net == 0 || (c != 0 && id != c) || r.flattening(id) {
-			continue
-		}
-		side, qty := venue.Sell, p.net
-		if qty < 0 {
-			side, qty = venue.Buy, -qty
-		}
-		in := venue.OrderIntent{Symbol: p.contract.inst.Symbol, Side: side, Qty: qty, Type: venue.Market, Tag: riskFlattenTag}
-		if cid, err := r.send(in); err != nil {
-			r.log.Error("risk gate flatten not sent", "order", cid, "reason", reason, "err", err)
-		}
-	}
-}
-
-func (r *runner) flattening(c venue.ContractID) bool {
-	for _, id := range r.orderIDs {
-		if o := r.e.orders[id]; o.Contract == c && o.Intent.Tag == riskFlattenTag && !o.Status.Terminal() {
-			return true
-		}
-	}
-	return false
-}
 
 func (r *runner) CancelAll(symbol string) error {
 	var errs []error

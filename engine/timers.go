@@ -11,6 +11,8 @@ type timer struct {
 	id    strategy.TimerID
 	tag   string
 	owner *runner
+	fn    func() // an engine timer (a flatten retry): called instead of a strategy
+	dead  bool
 }
 
 // timerHeap orders timers by due time, then by id, so simultaneous timers
@@ -40,12 +42,12 @@ type timers struct {
 	pending map[strategy.TimerID]*timer
 }
 
-func (ts *timers) add(owner *runner, at int64, tag string) strategy.TimerID {
+func (ts *timers) add(owner *runner, fn func(), at int64, tag string) strategy.TimerID {
 	if ts.pending == nil {
 		ts.pending = map[strategy.TimerID]*timer{}
 	}
 	ts.nextID++
-	t := &timer{at: at, id: ts.nextID, tag: tag, owner: owner}
+	t := &timer{at: at, id: ts.nextID, tag: tag, owner: owner, fn: fn}
 	heap.Push(&ts.heap, t)
 	ts.pending[t.id] = t
 	return t.id
@@ -58,13 +60,13 @@ func (ts *timers) cancel(id strategy.TimerID) bool {
 		return false
 	}
 	delete(ts.pending, id)
-	t.owner = nil
+	t.dead = true
 	return true
 }
 
 // next returns the due time of the earliest timer, or maxTime.
 func (ts *timers) next() int64 {
-	for len(ts.heap) > 0 && ts.heap[0].owner == nil {
+	for len(ts.heap) > 0 && ts.heap[0].dead {
 		heap.Pop(&ts.heap)
 	}
 	if len(ts.heap) == 0 {
@@ -86,5 +88,12 @@ func (ts *timers) pop() *timer {
 // addTimer schedules a timer and keeps the engine's next-due bound.
 func (e *Engine) addTimer(owner *runner, at int64, tag string) strategy.TimerID {
 	e.due = min(e.due, at)
-	return e.timers.add(owner, at, tag)
+	return e.timers.add(owner, nil, at, tag)
+}
+
+// after runs fn on the loop d from now, in clock order with strategy timers.
+func (e *Engine) after(d int64, fn func()) {
+	at := e.clock.Now() + d
+	e.due = min(e.due, at)
+	e.timers.add(nil, fn, at, "")
 }
