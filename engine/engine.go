@@ -174,7 +174,7 @@ func New(cfg Config) (*Engine, error) {
 
 		cancelling: map[string]struct{}{},
 		lastReject: map[string]string{},
-		due:     maxTime,
+		due:        maxTime,
 	}
 	if e.clock == nil {
 		e.sim = NewSimClock(0)

@@ -36,7 +36,7 @@ type runner struct {
 	initing    bool
 	dead       bool
 	warnedExit bool // the lost-exit warning was logged
-	seq     int64
+	seq        int64
 	// positions by contract; a strategy trades few contracts.
 	positions []*position
 	orderIDs  []string
