@@ -5,17 +5,22 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// position is a net position kept as FIFO lots, the way Tradovate pairs
-// fills (fillPair): a closing fill is matched against the oldest open lots,
-// so realized PnL is exact and needs no rounded average.
+// avgPlaces is the precision of AvgPrice in position events (that of
+// decimal's Div, which the simulator used before the ledger).
+const avgPlaces = 16
+
+// position is a net position kept as FIFO lots in a venue.Ledger, the way
+// Tradovate pairs fills (fillPair): a closing fill is matched against the
+// oldest open lots, so realized PnL is exact and needs no rounded average.
 type position struct {
-	lots     []lot // open lots, oldest first, all on the side of net
-	net      int64
-	realized decimal.Decimal // money, fees excluded
+	ledger   venue.Ledger
+	net      int64           // ledger.Net()
+	realized decimal.Decimal // money, fees excluded: the ledger's realized points × pv
 	pv       decimal.Decimal // point value
 	traded   bool
 }
 
+// lot is an open lot as the invariant checks see it.
 type lot struct {
 	px  venue.Price
 	qty int64 // positive
@@ -23,48 +28,29 @@ type lot struct {
 
 // apply books a fill of qty contracts at px.
 func (p *position) apply(side venue.Side, qty int64, px venue.Price) {
-	sign := side.Sign()
 	p.traded = true
-	for qty > 0 && len(p.lots) > 0 && p.net*sign < 0 {
-		l := &p.lots[0]
-		q := min(qty, l.qty)
-		// Closing a long with a sell earns px − entry; closing a short with a
-		// buy earns entry − px.
-		diff := px.Decimal().Sub(l.px.Decimal())
-		if sign > 0 {
-			diff = diff.Neg()
-		}
-		p.realized = p.realized.Add(diff.Mul(decimal.NewFromInt(q)).Mul(p.pv))
-		l.qty -= q
-		qty -= q
-		p.net += sign * q
-		if l.qty == 0 {
-			p.lots = p.lots[1:]
-		}
+	closes := p.net != 0 && (p.net > 0) != (side == venue.Buy)
+	p.ledger.Fill(venue.Fill{Side: side, Qty: qty, Price: px})
+	p.net = p.ledger.Net()
+	if closes {
+		p.realized = p.ledger.RealizedPoints().Mul(p.pv)
 	}
-	if qty > 0 {
-		p.lots = append(p.lots, lot{px: px, qty: qty})
-		p.net += sign * qty
-	}
-	if len(p.lots) == 0 {
-		p.lots = nil
+}
+
+// lots yields the open lots, oldest first.
+func (p *position) lots(yield func(int, lot) bool) {
+	i := 0
+	for l := range p.ledger.Lots() {
+		if !yield(i, lot{px: l.Price, qty: l.Qty}) {
+			return
+		}
+		i++
 	}
 }
 
 // avgPrice is the quantity-weighted average price of the open lots (0 when
-// flat), rounded to 16 decimal places when it does not terminate.
-func (p *position) avgPrice() decimal.Decimal {
-	if p.net == 0 {
-		return decimal.Zero
-	}
-	var sum decimal.Decimal
-	var n int64
-	for _, l := range p.lots {
-		sum = sum.Add(l.px.Mul(l.qty))
-		n += l.qty
-	}
-	return sum.Div(decimal.NewFromInt(n))
-}
+// flat), rounded to avgPlaces decimal places when it does not terminate.
+func (p *position) avgPrice() decimal.Decimal { return p.ledger.AvgPrice(avgPlaces) }
 
 func (p *position) snapshot(c venue.ContractID) venue.Position {
 	return venue.Position{Contract: c, Net: p.net, AvgPrice: p.avgPrice(), Realized: p.realized}
