@@ -96,9 +96,9 @@ type Result struct {
 	BarData bool
 }
 
-// strategyName is the engine instance name of the strategy under test; it
+// InstanceName is the engine instance name of the strategy under test; it
 // prefixes client order ids.
-func strategyName(name string) string {
+func InstanceName(name string) string {
 	return strings.NewReplacer("-", "_", " ", "_", "/", "_").Replace(name)
 }
 
@@ -180,7 +180,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := eng.Add(strategyName(cfg.Strategy), strat, params); err != nil {
+	if err := eng.Add(InstanceName(cfg.Strategy), strat, params); err != nil {
 		return nil, err
 	}
 

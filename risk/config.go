@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -65,7 +67,9 @@ var ruleNames = [numRules]string{
 // ParseConfig, which applies it) rather than the zero Config, which has
 // every rule off.
 //
-// In every limit 0 means "no limit" and negative values are invalid.
+// In every limit 0 means "no limit"; negative values are invalid, and so,
+// in ParseConfig, is a count limit that is not a whole number (yaml.v3
+// alone would read 0.5 as 0).
 type Config struct {
 	// Account limits apply to the totals of all strategies together (and to
 	// fills the gate cannot attribute to a strategy).
@@ -82,6 +86,10 @@ type Config struct {
 	// SessionRoot is the CME product root whose trade date keys the daily
 	// loss limit (default "ES": the day rolls at the 17:00 CT open).
 	SessionRoot string `yaml:"session_root"`
+
+	// strategyLines is the YAML line of each strategies section, kept by
+	// ParseConfig so that CheckStrategies can point at a misspelled one.
+	strategyLines map[string]int
 }
 
 // Limits is one scope's rule set: the account's or one strategy's.
@@ -202,6 +210,33 @@ func (c *Config) For(strategy string) Limits {
 	return c.Defaults
 }
 
+// CheckStrategies returns a *FieldError for every strategies section whose
+// name is not in running, the instance names of the strategies that will
+// run, or nil. Call it where the configuration meets the strategies: a
+// section that names none of them is a typo, and the strategy it meant
+// would silently run under Defaults instead of its own limits.
+func (c *Config) CheckStrategies(running []string) error {
+	if len(c.Strategies) == 0 {
+		return nil
+	}
+	list := "none"
+	if len(running) > 0 {
+		list = strings.Join(slices.Sorted(slices.Values(running)), ", ")
+	}
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(c.Strategies)) {
+		if slices.Contains(running, name) {
+			continue
+		}
+		reason := "no strategy of that name runs (running: " + list + "); fix the name or remove the section"
+		if line := c.strategyLines[name]; line > 0 {
+			reason = fmt.Sprintf("line %d: %s", line, reason)
+		}
+		errs = append(errs, &FieldError{Field: "strategies." + name, Value: strconv.Quote(name), Reason: reason})
+	}
+	return errors.Join(errs...)
+}
+
 // FieldError is a configuration error in one field.
 type FieldError struct {
 	Field  string // dotted YAML path, e.g. "strategies.trend.max_position"
@@ -239,13 +274,16 @@ type rawConfig struct {
 
 // ParseConfig parses a YAML risk configuration (the schema is in the
 // package doc), applies it over DefaultConfig, and validates it. Unknown
-// keys, malformed values and invalid limits are errors naming the field.
+// keys, malformed values and invalid limits are errors naming the field; a
+// limit that is not a whole number (0.5, 2x) or an amount that is not a
+// decimal is a *FieldError with its line.
 func ParseConfig(data []byte) (Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return Config{}, fmt.Errorf("risk config: %w", err)
 	}
-	if err := checkMoneyNodes(&root, ""); err != nil {
+	lines, err := scanNodes(&root)
+	if err != nil {
 		return Config{}, err
 	}
 	// Strict pass: unknown keys and type errors, with line numbers.
@@ -261,7 +299,7 @@ func ParseConfig(data []byte) (Config, error) {
 	if err := yaml.Unmarshal(data, &raw); err != nil {
 		return Config{}, fmt.Errorf("risk config: %w", err)
 	}
-	cfg := Config{Account: raw.Account, Defaults: raw.Defaults, KillSwitch: raw.KillSwitch, SessionRoot: raw.SessionRoot}
+	cfg := Config{Account: raw.Account, Defaults: raw.Defaults, KillSwitch: raw.KillSwitch, SessionRoot: raw.SessionRoot, strategyLines: lines}
 	if len(raw.Strategies) > 0 {
 		cfg.Strategies = make(map[string]Limits, len(raw.Strategies))
 		for name, node := range raw.Strategies {
@@ -278,36 +316,133 @@ func ParseConfig(data []byte) (Config, error) {
 	return cfg, nil
 }
 
-// moneyKeys are the keys whose values are decimal amounts; shopspring's
-// decoder reports a bad one without the key, so they are checked first.
-var moneyKeys = map[string]bool{"daily_loss": true, "trailing_drawdown": true}
+// scalarKind is how a value the YAML decoder reads too loosely must look.
+type scalarKind int
 
-func checkMoneyNodes(n *yaml.Node, path string) error {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		for _, c := range n.Content {
-			if err := checkMoneyNodes(c, path); err != nil {
-				return err
-			}
-		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			p := k.Value
-			if path != "" {
-				p = path + "." + k.Value
-			}
-			if moneyKeys[k.Value] && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
-				if _, err := decimal.NewFromString(v.Value); err != nil {
-					return &FieldError{Field: p, Value: strconv.Quote(v.Value), Reason: fmt.Sprintf("line %d: not a decimal amount", v.Line)}
+const (
+	wholeNumber   scalarKind = iota + 1 // yaml.v3 truncates 0.5 into an int64 as 0, "no limit"
+	decimalAmount                       // shopspring's decoder reports a bad amount without its key
+)
+
+// limitScalars are the keys of a Limits section, dotted below it, whose
+// values ParseConfig checks on the YAML tree before decoding.
+var limitScalars = map[string]scalarKind{
+	"max_order_qty":      wholeNumber,
+	"max_position":       wholeNumber,
+	"max_total_position": wholeNumber,
+	"max_open_orders":    wholeNumber,
+	"order_rate.max":     wholeNumber,
+	"order_rate.burst":   wholeNumber,
+	"price_band.ticks":   wholeNumber,
+	"daily_loss":         decimalAmount,
+	"trailing_drawdown":  decimalAmount,
+}
+
+// scanNodes walks the account, defaults and strategies sections of a parsed
+// document. It returns every limitScalars value that does not read as its
+// kind, each a *FieldError with its line, joined, and the line of each
+// strategies section.
+func scanNodes(root *yaml.Node) (strategyLines map[string]int, err error) {
+	var errs []error
+	eachPair(root, func(k, v *yaml.Node) {
+		switch k.Value {
+		case "account", "defaults":
+			checkLimitNodes(v, k.Value, "", &errs)
+		case "strategies":
+			eachPair(v, func(name, sec *yaml.Node) {
+				if strategyLines == nil {
+					strategyLines = map[string]int{}
 				}
+				strategyLines[name.Value] = name.Line
+				checkLimitNodes(sec, "strategies."+name.Value, "", &errs)
+			})
+		}
+	})
+	return strategyLines, errors.Join(errs...)
+}
+
+// checkLimitNodes checks the scalars of one Limits section (scope is its
+// dotted path) and, one level down, of its nested rules (rel is the nested
+// key, "" at the top).
+func checkLimitNodes(n *yaml.Node, scope, rel string, errs *[]error) {
+	eachPair(n, func(k, v *yaml.Node) {
+		key := k.Value
+		if rel != "" {
+			key = rel + "." + key
+		}
+		kind, ok := limitScalars[key]
+		switch {
+		case ok && v.Kind == yaml.ScalarNode && v.ShortTag() != "!!null":
+			if reason := kind.check(v); reason != "" {
+				*errs = append(*errs, &FieldError{Field: scope + "." + key, Value: strconv.Quote(v.Value), Reason: fmt.Sprintf("line %d: %s", v.Line, reason)})
 			}
-			if err := checkMoneyNodes(v, p); err != nil {
-				return err
-			}
+		case !ok && rel == "":
+			checkLimitNodes(v, scope, key, errs)
+		}
+	})
+}
+
+// check returns why v does not read as k, or "".
+func (k scalarKind) check(v *yaml.Node) string {
+	switch k {
+	case wholeNumber:
+		var n int64
+		digits := strings.TrimLeft(v.Value, "+-")
+		switch {
+		case v.ShortTag() == "!!int" && v.Decode(&n) == nil:
+			return ""
+		case v.ShortTag() != "!!str" && digits != "" && strings.Trim(digits, "0123456789_") == "":
+			return "out of range for a whole number"
+		}
+		return "not a whole number: limits count contracts, orders or ticks, e.g. 2 (0 means no limit)"
+	case decimalAmount:
+		if _, err := decimal.NewFromString(v.Value); err != nil {
+			return "not a decimal amount"
 		}
 	}
-	return nil
+	return ""
+}
+
+// eachPair calls fn with every key and value of a mapping node (through a
+// document node and aliases, and with the keys of merged mappings, <<), and
+// does nothing for other nodes. Each mapping is visited once, so a
+// self-referencing alias cannot loop.
+func eachPair(n *yaml.Node, fn func(k, v *yaml.Node)) {
+	seen := map[*yaml.Node]bool{}
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
+			if n.Kind == yaml.AliasNode {
+				n = n.Alias
+			} else if len(n.Content) == 1 {
+				n = n.Content[0]
+			} else {
+				return
+			}
+		}
+		if n == nil || n.Kind != yaml.MappingNode || seen[n] {
+			return
+		}
+		seen[n] = true
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if v.Kind == yaml.AliasNode && v.Alias != nil {
+				v = v.Alias // an anchored node is never itself an alias
+			}
+			if k.ShortTag() == "!!merge" {
+				if v.Kind == yaml.SequenceNode {
+					for _, m := range v.Content {
+						walk(m)
+					}
+				} else {
+					walk(v)
+				}
+				continue
+			}
+			fn(k, v)
+		}
+	}
+	walk(n)
 }
 
 // Validate checks every field and returns all problems joined, each a

@@ -2,8 +2,10 @@ package risk
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,7 +110,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad trailing mode", "account: {trailing_mode: weekly}", []string{`account.trailing_mode: "weekly": want intraday or eod`}},
 		{"empty session root", `session_root: ""`, []string{"session_root"}},
 		{"malformed yaml", "account: [", []string{"risk config: yaml"}},
-		{"wrong type", "account: {max_position: lots}", []string{"cannot unmarshal"}},
+		{"wrong type", "account: {max_position: lots}", []string{`account.max_position: "lots": line 1: not a whole number`}},
+		{"list for a limit", "account: {max_position: [1]}", []string{"line 1", "cannot unmarshal"}},
 		{"kill file equals state file", "kill_switch: {state_file: /tmp/k, file: /tmp/k}", []string{"kill_switch.file"}},
 	}
 	for _, tt := range tests {
@@ -163,5 +166,155 @@ func TestDocExampleMatchesTestdata(t *testing.T) {
 	require.NoError(t, err)
 	fromFile, err := LoadConfig(filepath.Join("testdata", "risk.yaml"))
 	require.NoError(t, err)
+	// The file opens with a comment the doc leaves out, so its sections sit
+	// on other lines.
+	assert.Equal(t, map[string]int{"trend": 29}, fromFile.strategyLines)
+	fromDoc.strategyLines, fromFile.strategyLines = nil, nil
 	assert.Equal(t, fromFile, fromDoc)
+}
+
+// TestParseConfigIntegerLimits pins that a limit that is not a whole number
+// is an error naming the field, the value and its line. yaml.v3 alone
+// truncates 0.5 to 0 ("no limit") and 1.5 to 1 without a word.
+func TestParseConfigIntegerLimits(t *testing.T) {
+	fields := []struct{ key, path string }{
+		{"max_order_qty: %s", "max_order_qty"},
+		{"max_position: %s", "max_position"},
+		{"max_total_position: %s", "max_total_position"},
+		{"max_open_orders: %s", "max_open_orders"},
+		{"order_rate: {max: %s, per: 1m}", "order_rate.max"},
+		{"order_rate:\n    max: 5\n    per: 1m\n    burst: %s", "order_rate.burst"},
+		{"price_band: {ticks: %s}", "price_band.ticks"},
+	}
+	sections := []struct{ head, path string }{
+		{"account:\n", "account"},
+		{"defaults:\n", "defaults"},
+		{"strategies:\n  trend:\n", "strategies.trend"},
+	}
+	for _, sec := range sections {
+		for _, f := range fields {
+			for _, v := range []string{"0.5", "1.5", "2.0", "1e3", "2x", "'3'", "true", ".inf", "99999999999999999999"} {
+				indent := "  "
+				if sec.path == "strategies.trend" {
+					indent = "    "
+				}
+				body := strings.ReplaceAll(strings.Replace(f.key, "%s", v, 1), "\n  ", "\n"+indent)
+				doc := "# risk\n" + sec.head + indent + body + "\n"
+				line := strings.Count(doc, "\n") // the value sits on the last line
+				name := sec.path + "." + f.path + "=" + v
+				t.Run(name, func(t *testing.T) {
+					_, err := ParseConfig([]byte(doc))
+					require.Error(t, err, doc)
+					var fe *FieldError
+					require.True(t, errors.As(err, &fe), "%v", err)
+					assert.Equal(t, sec.path+"."+f.path, fe.Field)
+					assert.Equal(t, strconv.Quote(strings.Trim(v, "'")), fe.Value)
+					assert.Contains(t, err.Error(), fmt.Sprintf("line %d", line), doc)
+					assert.Contains(t, err.Error(), "whole number")
+				})
+			}
+		}
+	}
+
+	t.Run("every bad limit reported", func(t *testing.T) {
+		_, err := ParseConfig([]byte("account:\n  max_position: 0.5\n  max_order_qty: 1.5\nstrategies:\n  trend: {price_band: {ticks: 2x}}\n"))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `account.max_position: "0.5": line 2: not a whole number`)
+		assert.Contains(t, err.Error(), `account.max_order_qty: "1.5": line 3`)
+		assert.Contains(t, err.Error(), `strategies.trend.price_band.ticks: "2x": line 5`)
+	})
+
+	t.Run("merged section", func(t *testing.T) {
+		_, err := ParseConfig([]byte("defaults: &d\n  max_position: 0.5\nstrategies:\n  trend:\n    <<: *d\n"))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "defaults.max_position")
+		assert.Contains(t, err.Error(), "strategies.trend.max_position")
+	})
+
+	for v, reason := range map[string]string{
+		"'3'":                   "not a whole number",
+		`""`:                    "not a whole number",
+		"18446744073709551615":  "out of range",
+		"-99999999999999999999": "out of range",
+	} {
+		_, err := ParseConfig([]byte("account: {max_position: " + v + "}"))
+		assert.ErrorContains(t, err, reason, v)
+	}
+	for _, ok := range []string{"3", "0", "0x10", "1_000", "~", "+2"} {
+		cfg, err := ParseConfig([]byte("account: {max_position: " + ok + "}"))
+		assert.NoError(t, err, ok)
+		assert.GreaterOrEqual(t, cfg.Account.MaxPosition, int64(0), ok)
+	}
+	_, err := ParseConfig([]byte("account: {max_position: -1}"))
+	assert.ErrorContains(t, err, "must not be negative", "a negative whole number reaches Validate")
+}
+
+func TestCheckStrategies(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`# risk
+defaults: {max_position: 2}
+strategies:
+  trend: {max_position: 1}
+  trnd:
+    max_position: 1
+  smacross: {}
+`))
+	require.NoError(t, err)
+
+	assert.NoError(t, cfg.CheckStrategies([]string{"trend", "trnd", "smacross", "other"}))
+
+	err = cfg.CheckStrategies([]string{"smacross", "trend"})
+	require.Error(t, err)
+	var fe *FieldError
+	require.True(t, errors.As(err, &fe), "%v", err)
+	assert.Equal(t, "strategies.trnd", fe.Field)
+	assert.Equal(t, `"trnd"`, fe.Value)
+	assert.Equal(t, `risk config: strategies.trnd: "trnd": line 5: no strategy of that name runs (running: smacross, trend); fix the name or remove the section`, err.Error())
+
+	err = cfg.CheckStrategies(nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "strategies.smacross")
+	assert.Contains(t, err.Error(), "strategies.trend")
+	assert.Contains(t, err.Error(), "strategies.trnd")
+	assert.Contains(t, err.Error(), "(running: none)")
+
+	// Built in code, a section has no line to name.
+	code := DefaultConfig()
+	code.Strategies = map[string]Limits{"x": {}}
+	assert.EqualError(t, code.CheckStrategies([]string{"y"}), `risk config: strategies.x: "x": no strategy of that name runs (running: y); fix the name or remove the section`)
+
+	def := DefaultConfig()
+	assert.NoError(t, def.CheckStrategies(nil), "no sections, nothing to check")
+}
+
+// TestParseConfigSelfReference checks that aliases that refer to their own
+// mapping end in an error, not a walk that never ends.
+func TestParseConfigSelfReference(t *testing.T) {
+	for _, doc := range []string{
+		"account: &a {order_rate: *a}",
+		"defaults: &d {<<: *d}",
+		"strategies: &s {trend: *s}",
+		"account: &a\n  <<: [*a, *a]\n",
+	} {
+		_, err := ParseConfig([]byte(doc))
+		assert.Error(t, err, doc)
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	example, err := os.ReadFile(filepath.Join("testdata", "risk.yaml"))
+	require.NoError(f, err)
+	f.Add(string(example))
+	f.Add("account: {max_position: 0.5}")
+	f.Add("defaults: &d {max_position: 2}\nstrategies: {a: {<<: *d, order_rate: {max: 1.5}}}")
+	f.Add("account: &a {order_rate: *a}")
+	f.Fuzz(func(t *testing.T, doc string) {
+		cfg, err := ParseConfig([]byte(doc))
+		if err != nil {
+			return
+		}
+		require.NoError(t, cfg.Validate(), "ParseConfig returned an invalid config")
+		for name := range cfg.Strategies {
+			assert.Positive(t, cfg.strategyLines[name], "strategy %q has a line", name)
+		}
+	})
 }

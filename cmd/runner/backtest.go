@@ -75,7 +75,7 @@ func (f *backtestFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.fee, "fee", f.defaultFee, "fees per contract per side in USD (exchange + clearing + broker)")
 	fs.StringVar(&f.session, "session", string(backtest.SessionAuto), "market-hours check: auto (where the calendar covers the date), strict or off")
 	fs.StringVar(&f.capital, "capital", "100000", "starting capital in USD, for returns and drawdown %")
-	fs.StringVar(&f.riskFile, "risk", "", "risk gate YAML configuration (default: no gate)")
+	fs.StringVar(&f.riskFile, "risk", "", "risk gate YAML configuration (default: no gate); on dates the CME calendar does not cover, -session decides, not market_hours.unknown_calendar")
 	fs.StringVar(&f.out, "out", f.defaultOut, "report folder (summary.json, trades.csv, equity.csv, report.html); empty for none")
 	fs.BoolVar(&f.asJSON, "json", false, "print the summary (or sweep) as JSON on stdout")
 	fs.StringVar(&f.sweep, "sweep", "", "parameter grid, e.g. fast=5:20:5,slow=30:90:30")
@@ -162,9 +162,13 @@ func (f *backtestFlags) config(files []string, stderr io.Writer) (backtest.Confi
 		if err != nil {
 			return backtest.Config{}, err
 		}
+		if err := rc.CheckStrategies([]string{backtest.InstanceName(f.strategy)}); err != nil {
+			return backtest.Config{}, fmt.Errorf("%s: %w", f.riskFile, err)
+		}
 		// A backtest must neither be blocked by the live kill switch nor
 		// latch it: its state and trip files belong to live trading.
 		rc.KillSwitch.StateFile, rc.KillSwitch.File = "", ""
+		allowUncoveredDates(&rc)
 		cfg.NewGate = func() (risk.Gate, error) {
 			g, err := risk.New(rc, risk.WithLogger(logger))
 			if err != nil {
@@ -174,6 +178,21 @@ func (f *backtestFlags) config(files []string, stderr io.Writer) (backtest.Confi
 		}
 	}
 	return cfg, nil
+}
+
+// allowUncoveredDates lets every scope of rc through on dates the CME
+// calendar does not cover. In a backtest those dates are the -session
+// policy's to judge, once for the run: auto lets the orders through and
+// counts them in the summary, strict rejects them. Left to the gate, the
+// account default (refuse) would deny every order of a backtest on data
+// older than the calendar, with a warning each.
+func allowUncoveredDates(rc *risk.Config) {
+	rc.Account.MarketHours.UnknownCalendar = risk.Allow
+	rc.Defaults.MarketHours.UnknownCalendar = risk.Allow
+	for name, l := range rc.Strategies {
+		l.MarketHours.UnknownCalendar = risk.Allow
+		rc.Strategies[name] = l
+	}
 }
 
 func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -253,7 +272,7 @@ func executeBacktest(ctx context.Context, f *backtestFlags, cfg backtest.Config,
 		fmt.Fprintf(stdout, "risk gate denied %d intents\n", res.Stats.Denied)
 	}
 	if res.SessionUnchecked > 0 {
-		fmt.Fprintf(stdout, "note: %d orders fell on dates keel's CME calendar does not cover; their market hours were not checked\n", res.SessionUnchecked)
+		fmt.Fprintf(stdout, "note: %d orders fell on dates keel's CME calendar does not cover; their market hours were not checked (-session strict rejects them)\n", res.SessionUnchecked)
 	}
 	if f.out != "" {
 		abs, _ := filepath.Abs(f.out)

@@ -9,13 +9,14 @@
 //	symbol  contract to trade, e.g. ESZ6
 //	bar     bar length (default 1m)
 //	fast    fast SMA length in bars (default 10)
-//	slow    slow SMA length in bars (default 30)
+//	slow    slow SMA length in bars (default 30, at most indicator.MaxPeriod)
 //	qty     contracts per position (default 1)
 //	short   take short positions on a downward cross (default true)
 package smacross
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/keeltrade/keel/strategy"
@@ -55,6 +56,7 @@ func New(p *strategy.Params) (strategy.Strategy, error) {
 	p.Check("bar", c.Bar > 0, "must be positive")
 	p.Check("fast", c.Fast > 0, "must be positive")
 	p.Check("slow", c.Slow > c.Fast, "must be greater than fast")
+	p.Check("slow", c.Slow <= indicator.MaxPeriod, fmt.Sprintf("must be at most %d (indicator.MaxPeriod)", indicator.MaxPeriod))
 	p.Check("qty", c.Qty > 0, "must be positive")
 	return c, nil
 }

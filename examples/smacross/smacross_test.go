@@ -9,6 +9,7 @@ import (
 	"github.com/keeltrade/keel/engine"
 	"github.com/keeltrade/keel/examples/smacross"
 	"github.com/keeltrade/keel/strategy"
+	"github.com/keeltrade/keel/strategy/indicator"
 	"github.com/keeltrade/keel/venue"
 	"github.com/keeltrade/keel/venue/venuetest"
 	"github.com/shopspring/decimal"
@@ -75,6 +76,9 @@ func TestParams(t *testing.T) {
 		{"symbol=ESZ6,bar=soon", "duration"},
 		{"symbol=ESZ6,fsat=3", `unknown parameter "fsat"`},
 		{"symbol=ESZ6,qty=0", "qty"},
+		{"symbol=ESZ6,slow=999999999999", `parameter slow="999999999999": must be at most 1048576`},
+		{"symbol=ESZ6,fast=1048577,slow=1048578", "slow"},
+		{"symbol=ESZ6,fast=10,slow=1048576", ""},
 	} {
 		p, err := strategy.ParseParams(tt.params)
 		require.NoError(t, err)
@@ -87,4 +91,21 @@ func TestParams(t *testing.T) {
 	}
 	_, err := smacross.New(strategy.NewParams(map[string]string{"symbol": "ESZ6"}))
 	assert.NoError(t, err)
+}
+
+// TestInitRefusesOverlongWindow: a Cross built in code, past the parameter
+// checks, fails its Init with the indicator's error instead of allocating a
+// window the size of its Slow.
+func TestInitRefusesOverlongWindow(t *testing.T) {
+	inst, err := venue.NewInstrumentSet(venue.Instrument{ID: 7, Symbol: "ESZ6", Root: "ES", TickSize: venue.MustParsePrice("0.25"), PointValue: decimal.NewFromInt(50)})
+	require.NoError(t, err)
+	eng, err := engine.New(engine.Config{Instruments: inst, Venue: &venuetest.Recorder{}, Session: "test", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	c := &smacross.Cross{Symbol: "ESZ6", Bar: time.Minute, Fast: 10, Slow: 999_999_999_999, Qty: 1}
+	require.NoError(t, eng.Add("sma", c, nil))
+	_ = eng.Start()
+	f := eng.Failures()
+	require.Len(t, f, 1)
+	assert.ErrorIs(t, f[0].Err, indicator.ErrPeriod)
+	assert.ErrorContains(t, f[0].Err, "must be at most 1048576")
 }

@@ -20,7 +20,7 @@ type ATR struct {
 }
 
 // NewATR returns a Wilder ATR over period bars (14 is Wilder's own choice).
-// It returns an error wrapping ErrPeriod if period < 1.
+// It returns an error wrapping ErrPeriod if period < 1 or period > MaxPeriod.
 func NewATR(period int) (*ATR, error) {
 	if err := checkPeriod("ATR", period); err != nil {
 		return nil, err

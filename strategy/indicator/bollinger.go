@@ -20,8 +20,8 @@ type Bollinger struct {
 
 // NewBollinger returns Bollinger bands over the last period values, k
 // standard deviations wide on each side (the classic setting is 20, 2).
-// It returns an error wrapping ErrPeriod if period < 1, or ErrMultiplier if k
-// is not a finite number above 0.
+// It returns an error wrapping ErrPeriod if period < 1 or period > MaxPeriod,
+// or ErrMultiplier if k is not a finite number above 0.
 func NewBollinger(period int, k float64) (*Bollinger, error) {
 	if err := checkPeriod("Bollinger", period); err != nil {
 		return nil, err

@@ -2,10 +2,10 @@
 // ATR, VWAP and Bollinger bands — for strategies running on keel's loop.
 //
 // Every indicator is a small struct built by a constructor that validates its
-// parameters and allocates everything it will ever need (a window indicator
-// preallocates a ring of period float64 values). After that, Update is O(1),
-// allocation-free and panic-free, so an indicator can be fed from a tick
-// callback on the hot path.
+// parameters (a period runs from 1 to MaxPeriod) and allocates everything it
+// will ever need (a window indicator preallocates a ring of period float64
+// values). After that, Update is O(1), allocation-free and panic-free, so an
+// indicator can be fed from a tick callback on the hot path.
 //
 // Indicators work on float64: they are signals, not money. Convert exact
 // prices at the call site with venue.Price.Float64.

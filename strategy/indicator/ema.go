@@ -20,7 +20,8 @@ type EMA struct {
 }
 
 // NewEMA returns an EMA with alpha = 2/(period+1), seeded with the SMA of its
-// first period values. It returns an error wrapping ErrPeriod if period < 1.
+// first period values. It returns an error wrapping ErrPeriod if period < 1
+// or period > MaxPeriod.
 func NewEMA(period int) (*EMA, error) {
 	if err := checkPeriod("EMA", period); err != nil {
 		return nil, err

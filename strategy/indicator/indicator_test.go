@@ -8,14 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// ctors builds every indicator that takes a period.
+var ctors = map[string]func(period int) error{
+	"SMA":       func(p int) error { _, err := NewSMA(p); return err },
+	"EMA":       func(p int) error { _, err := NewEMA(p); return err },
+	"RSI":       func(p int) error { _, err := NewRSI(p); return err },
+	"ATR":       func(p int) error { _, err := NewATR(p); return err },
+	"Bollinger": func(p int) error { _, err := NewBollinger(p, 2); return err },
+}
+
 func TestConstructorsRejectBadParameters(t *testing.T) {
-	ctors := map[string]func(period int) error{
-		"SMA":       func(p int) error { _, err := NewSMA(p); return err },
-		"EMA":       func(p int) error { _, err := NewEMA(p); return err },
-		"RSI":       func(p int) error { _, err := NewRSI(p); return err },
-		"ATR":       func(p int) error { _, err := NewATR(p); return err },
-		"Bollinger": func(p int) error { _, err := NewBollinger(p, 2); return err },
-	}
 	for name, ctor := range ctors {
 		for _, p := range []int{0, -1, math.MinInt} {
 			err := ctor(p)
@@ -34,6 +36,26 @@ func TestConstructorsRejectBadParameters(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 0.5, b.K())
 	assert.Equal(t, 20, b.Period())
+}
+
+// TestConstructorsRefuseOverlongPeriods: a period past MaxPeriod is an
+// error naming the maximum, returned before anything is allocated (a window
+// of 999999999999 values would need 8 TB).
+func TestConstructorsRefuseOverlongPeriods(t *testing.T) {
+	for name, ctor := range ctors {
+		for _, p := range []int{MaxPeriod + 1, 999_999_999_999, math.MaxInt} {
+			err := ctor(p)
+			require.Errorf(t, err, "%s(%d)", name, p)
+			assert.ErrorIs(t, err, ErrPeriod, "%s(%d)", name, p)
+			assert.Contains(t, err.Error(), name)
+			assert.Contains(t, err.Error(), "must be at most 1048576", "%s(%d)", name, p)
+		}
+		assert.NoError(t, ctor(MaxPeriod), "%s(MaxPeriod)", name)
+	}
+	assert.Equal(t, 1<<20, MaxPeriod)
+	sma, err := NewSMA(MaxPeriod)
+	require.NoError(t, err)
+	assert.Equal(t, MaxPeriod, sma.Period())
 }
 
 // single adapts every single-input indicator, Bollinger included, to one

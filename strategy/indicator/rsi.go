@@ -28,7 +28,8 @@ type RSI struct {
 }
 
 // NewRSI returns a Wilder RSI over period changes (14 is Wilder's own
-// choice). It returns an error wrapping ErrPeriod if period < 1.
+// choice). It returns an error wrapping ErrPeriod if period < 1 or
+// period > MaxPeriod.
 func NewRSI(period int) (*RSI, error) {
 	if err := checkPeriod("RSI", period); err != nil {
 		return nil, err

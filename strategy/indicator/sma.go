@@ -28,7 +28,8 @@ type SMA struct {
 }
 
 // NewSMA returns an SMA over the last period values. It returns an error
-// wrapping ErrPeriod if period < 1.
+// wrapping ErrPeriod if period < 1 or period > MaxPeriod, before allocating
+// the window.
 func NewSMA(period int) (*SMA, error) {
 	if err := checkPeriod("SMA", period); err != nil {
 		return nil, err
