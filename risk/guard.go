@@ -314,6 +314,9 @@ func (g *Guard) begin(req *Request) *Denied {
 			cu.rqty = max(in.Qty, q)
 		}
 	}
+	if len(in.Brackets) > 0 {
+		cu.rqty = 0 // its exits would open what it closes: never reducing
+	}
 	cu.dup = s.dup
 	if cu.dup {
 		// Field by field, and the hash from the intent rather than from

@@ -14,11 +14,11 @@ import (
 //
 // Only the sides an intent adds to are checked, so an order that shrinks an
 // over-limit position always passes. An OCO partner is exposure on its own
-// side: either order of the pair may fill. Bracket exits placed against a
-// filled entry only close what it opened, so they are not counted as
-// exposure, and neither they nor OCO partners count as open orders. (A
-// bracket stop left working after the position was closed by other means
-// can still open a position; cancel it when closing manually.)
+// side: either order of the pair may fill. Bracket exits count on their
+// side too (a stop and a target once, the larger): placed against a filled
+// entry they offset it exactly and cost nothing, while an exit left working
+// after its position was closed by other means is the exposure it is.
+// Neither exits nor OCO partners count as open orders.
 
 // qtyRule caps one order's quantity.
 type qtyRule struct{ g *Guard }
@@ -49,7 +49,7 @@ func (r positionRule) Check(req *Request, s *Scope) *Denied {
 	c := &r.g.cur
 	var net, buy, sell int64
 	if p := s.peek(c.slot); p != nil {
-		net, buy, sell = p.net, p.buy, p.sell
+		net, buy, sell = p.net, p.buy+p.xbuy, p.sell+p.xsell
 	}
 	if c.addBuy > 0 {
 		if worst := net + buy + c.addBuy; worst > s.lim.maxPos {
@@ -88,10 +88,10 @@ func (r totalRule) Check(req *Request, s *Scope) *Denied {
 	var before, after int64
 	for i := range s.pos {
 		p := &s.pos[i]
-		e := exposure(p.net, p.buy, p.sell)
+		e := p.exposure()
 		before += e
 		if int32(i) == c.slot {
-			e = exposure(p.net, p.buy+c.addBuy, p.sell+c.addSell)
+			e = exposure(p.net, p.buy+p.xbuy+c.addBuy, p.sell+p.xsell+c.addSell)
 		}
 		after += e
 	}

@@ -35,8 +35,8 @@ type ModifyChecker interface {
 // where it reduces), new prices by the tick grid and the price band, and
 // every modify by the order rate (it is a request like any other). An
 // allowed raise counts at once; the venue's EventModified confirms it and
-// EventModifyRejected undoes it. Bracket exits and OCO partners may move
-// their prices; their size is the venue's to keep.
+// EventModifyRejected undoes it. A bracket exit may move its prices; its
+// size is its entry's to keep.
 func (g *Guard) CheckModify(req *ModifyRequest) *Denied {
 	if g.moveTo(req.Now) {
 		g.catchUp()
@@ -61,7 +61,9 @@ func (g *Guard) CheckModify(req *ModifyRequest) *Denied {
 			Text: fmt.Sprintf("%s order %s cannot take this modify (a price it does not have, or a quantity below the %d already filled)", mi.Type, req.ClientID, o.filled)})
 	}
 	var delta int64
-	if m.Qty > 0 && !o.linked {
+	if m.Qty > 0 && !o.exit {
+		// An order or an OCO partner (either of a pair may fill); a
+		// bracket exit's size is its entry's.
 		delta = m.Qty - o.qty
 		mi.Qty = m.Qty
 	}
@@ -109,7 +111,11 @@ func (g *Guard) CheckModify(req *ModifyRequest) *Denied {
 		if o.prev == 0 {
 			o.prev = o.qty
 		}
-		g.resize(o, m.Qty)
+		if o.linked {
+			g.sized(o, m.Qty)
+		} else {
+			g.resize(o, m.Qty)
+		}
 	}
 	return nil
 }

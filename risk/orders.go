@@ -24,10 +24,11 @@ import (
 //
 // Venues name bracket legs and OCO partners "<parent>/<suffix>". Their
 // first event creates a linked record owned by the parent's strategy: their
-// fills move that strategy's position. A bracket exit is not exposure — it
-// only closes what its entry opened — and not an open order, but its
-// working size (Event.Qty on Accepted and Modified, as the venue sized it)
-// counts among the reducing orders on its side, once per bracket. A
+// fills move that strategy's position. A bracket exit's working size
+// (Event.Qty on Accepted and Modified, as the venue sized it; a stop and
+// target once) counts on its side for the worst case — where it offsets
+// the position it closes, so it costs nothing — and among the reducing
+// orders; it is not an open order. A
 // parent with linked orders is kept (ended) until its linked orders have
 // ended; the trade-date roll sweeps what is left.
 //
@@ -55,7 +56,8 @@ type order struct {
 	done   bool // ended, kept for its linked orders
 
 	osign int64     // parent of an OCO pair: the partner's side
-	orem  int64     // parent of an OCO pair: the partner's remaining quantity, counted as working
+	orem  int64     // parent of an OCO pair: the partner's remaining quantity
+	ocnt  int64     // parent of an OCO pair: how much of orem counts as working (see ocoSync)
 	exits [2]*order // parent of a bracket: its live exits
 	xw    int64     // parent of a bracket: the exit quantity it counts (the larger exit)
 	xrem  int64     // bracket exit: its remaining quantity as the venue sized it
@@ -78,7 +80,7 @@ func (g *Guard) drop(o *order) {
 	// linked orders that still point at o as their parent (after a reused
 	// client id): to them o is an ended order with no links, as if zeroed.
 	o.id, o.strat, o.parent, o.kids, o.done = "", nil, nil, 0, false
-	o.exits, o.orem, o.xw = [2]*order{}, 0, 0
+	o.exits, o.orem, o.ocnt, o.xw = [2]*order{}, 0, 0, 0
 	g.free = append(g.free, o)
 }
 
@@ -92,7 +94,7 @@ func (g *Guard) record(req *Request) {
 	o.id, o.strat, o.parent = req.ClientID, c.strat, nil
 	o.slot, o.sign, o.qty, o.filled, o.rem = c.slot, c.sign, c.qty, 0, c.qty
 	o.linked, o.links, o.kids, o.sawKid, o.done = false, len(in.Brackets) > 0 || in.OCO != nil, 0, false, false
-	o.prot, o.exit, o.osign, o.orem, o.exits, o.xw, o.xrem, o.prev = req.Protect != NotProtective, false, 0, 0, [2]*order{}, 0, 0, 0
+	o.prot, o.exit, o.osign, o.orem, o.ocnt, o.exits, o.xw, o.xrem, o.prev = req.Protect != NotProtective, false, 0, 0, 0, [2]*order{}, 0, 0, 0
 	if old := g.orders.insert(o); old != nil {
 		// A reused client id: the old order is forgotten.
 		g.finish(old)
@@ -104,7 +106,7 @@ func (g *Guard) record(req *Request) {
 	g.work(o, o.sign, o.rem)
 	if in.OCO != nil {
 		o.osign, o.orem = in.OCO.Side.Sign(), legQty(in)
-		g.work(o, o.osign, o.orem)
+		g.ocoSync(o)
 	}
 	g.account.open++
 	c.strat.open++
@@ -135,6 +137,21 @@ func (g *Guard) work(o *order, sign, q int64) {
 	}
 }
 
+// ocoSync brings the working quantity an OCO pair's partner counts up to
+// date: all of it on the other side, and on the parent's side only what
+// exceeds the parent's own remaining quantity (one of a pair fills, not
+// both).
+func (g *Guard) ocoSync(p *order) {
+	want := p.orem
+	if p.osign == p.sign {
+		want = max(0, p.orem-p.rem)
+	}
+	if d := want - p.ocnt; d != 0 && p.strat != nil {
+		g.work(p, p.osign, d)
+		p.ocnt = want
+	}
+}
+
 // exitWork brings the exit quantity a bracket parent counts up to date:
 // the larger of its live exits (a stop and a target close the same
 // contracts; only one of them can).
@@ -152,14 +169,8 @@ func (g *Guard) exitWork(p *order) {
 	p.xw = w
 	a, s := g.account, p.strat
 	growPos(a, s, int(p.slot)+1)
-	pa, ps := &a.pos[p.slot], &s.pos[p.slot]
-	if p.sign > 0 { // the exits sell
-		pa.xsell += d
-		ps.xsell += d
-	} else {
-		pa.xbuy += d
-		ps.xbuy += d
-	}
+	a.addExit(&a.pos[p.slot], -p.sign, d)
+	s.addExit(&s.pos[p.slot], -p.sign, d)
 }
 
 // growPos grows the positions of a and s to n contracts.
@@ -222,8 +233,8 @@ func (g *Guard) sized(o *order, qty int64) {
 		g.exitWork(p)
 		return
 	}
-	g.work(p, p.osign, rem-p.orem)
 	p.orem = rem
+	g.ocoSync(p)
 }
 
 // finish ends an order.
@@ -242,8 +253,8 @@ func (g *Guard) finish(o *order) {
 				}
 				g.exitWork(p)
 			} else {
-				g.work(p, p.osign, -p.orem)
 				p.orem = 0
+				g.ocoSync(p)
 			}
 			p.kids--
 			if p.done && p.kids == 0 {
@@ -255,12 +266,12 @@ func (g *Guard) finish(o *order) {
 	}
 	g.work(o, o.sign, -o.rem)
 	o.rem = 0
-	if !o.sawKid && o.orem != 0 {
+	if !o.sawKid {
 		// Ended before its OCO partner ever reported: the venue never
 		// placed it.
-		g.work(o, o.osign, -o.orem)
 		o.orem = 0
 	}
+	g.ocoSync(o)
 	g.account.open--
 	o.strat.open--
 	if o.links && (!o.sawKid || o.kids > 0) {
@@ -322,6 +333,7 @@ func (g *Guard) onFill(e *venue.Event) {
 		dec := min(f.Qty, o.rem)
 		g.work(o, o.sign, -dec)
 		o.rem -= dec
+		g.ocoSync(o)
 		if e.Final || o.filled >= o.qty {
 			g.finish(o)
 		}
@@ -332,9 +344,8 @@ func (g *Guard) onFill(e *venue.Event) {
 		g.exitWork(o.parent)
 	case o.parent != nil:
 		p := o.parent
-		dec := min(f.Qty, p.orem)
-		g.work(p, p.osign, -dec)
-		p.orem -= dec
+		p.orem = max(0, p.orem-f.Qty)
+		g.ocoSync(p)
 	}
 }
 
@@ -347,12 +358,11 @@ func (g *Guard) onModified(e *venue.Event) {
 	if qty <= 0 {
 		qty = e.Qty
 	}
-	if o.linked {
-		g.sized(o, qty)
-		return
-	}
 	o.prev = 0
-	if qty > 0 {
+	switch {
+	case o.linked:
+		g.sized(o, qty)
+	case qty > 0:
 		g.resize(o, qty)
 	}
 }
@@ -360,10 +370,14 @@ func (g *Guard) onModified(e *venue.Event) {
 // onModifyRejected undoes a raise CheckModify counted ahead of the venue.
 func (g *Guard) onModifyRejected(e *venue.Event) {
 	o := g.orders.get(e.ClientID)
-	if o == nil || o.done || o.linked || o.prev == 0 {
+	if o == nil || o.done || o.prev == 0 {
 		return
 	}
-	g.resize(o, o.prev)
+	if o.linked {
+		g.sized(o, o.prev)
+	} else {
+		g.resize(o, o.prev)
+	}
 	o.prev = 0
 }
 
@@ -373,6 +387,7 @@ func (g *Guard) resize(o *order, qty int64) {
 	rem := max(0, o.qty-o.filled)
 	g.work(o, o.sign, rem-o.rem)
 	o.rem = rem
+	g.ocoSync(o)
 }
 
 // onPosition adopts the venue's net position for the account when it

@@ -135,7 +135,7 @@ func (g *Guard) passes(req *Request, s *Scope) bool {
 		var net, buy, sell int64
 		if int(c.slot) < len(s.pos) {
 			p := &s.pos[c.slot]
-			net, buy, sell = p.net, p.buy, p.sell
+			net, buy, sell = p.net, p.buy+p.xbuy, p.sell+p.xsell
 		}
 		if f&pPos != 0 && ((c.addBuy > 0 && net+buy+c.addBuy > l.maxPos) || (c.addSell > 0 && sell-net+c.addSell > l.maxPos)) {
 			return false

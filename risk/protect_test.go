@@ -1,6 +1,7 @@
 package risk
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -319,4 +320,44 @@ func (h *harness) strat(name string) *Scope {
 	s, ok := h.g.Strategy(name)
 	require.True(h.t, ok)
 	return s
+}
+
+// A bracket exit against its filled entry costs nothing; left working after
+// its position was closed by another order it is exposure.
+func TestOrphanedExitIsExposure(t *testing.T) {
+	h := newHarness(t, mustParse(t, `account: {market_hours: {enabled: false}, max_position: 4, duplicate_window: 0s}`))
+	req := h.request("a", mes, venue.Buy, 4, venue.Market, 0)
+	req.Intent.Brackets = []venue.Leg{{Type: venue.Limit, Limit: px("5010")}, {Type: venue.Stop, Stop: px("4990")}}
+	require.Nil(t, h.check(req))
+	h.fill(req.ClientID, mes, venue.Buy, 4, "5000", true)
+	h.event(venue.Event{Kind: venue.EventAccepted, ClientID: req.ClientID + "/tp", Qty: 4})
+	h.event(venue.Event{Kind: venue.EventAccepted, ClientID: req.ClientID + "/sl", Qty: 4})
+	_, d := h.market("a", mes, venue.Sell, 4)
+	require.Nil(t, d, "the exits offset the long: short worst case 4")
+	h.fill(h.lastID(), mes, venue.Sell, 4, "5000", true)
+	require.Equal(t, int64(0), h.g.account.Net(mes.ID))
+	// Flat now, with the exits still working: they would sell 4.
+	_, d = h.market("a", mes, venue.Sell, 1)
+	require.NotNil(t, d)
+	assert.Equal(t, RuleMaxPosition, d.Rule)
+	assert.Contains(t, d.Text, "short position in MESZ6 would be 5")
+}
+
+func (h *harness) lastID() string { return "a-0-" + strconv.Itoa(h.seq) }
+
+// Raising an OCO partner's size is judged like any raise.
+func TestCheckModifyOCOPartner(t *testing.T) {
+	h := newHarness(t, mustParse(t, `account: {market_hours: {enabled: false}, max_position: 2}`))
+	req := h.request("a", mes, venue.Buy, 1, venue.Stop, px("5010"))
+	req.Intent.OCO = &venue.Leg{Side: venue.Sell, Type: venue.Stop, Stop: px("4990"), Qty: 1}
+	require.Nil(t, h.check(req))
+	h.event(venue.Event{Kind: venue.EventAccepted, ClientID: req.ClientID + "/oco", Qty: 1})
+	partner := &venue.OrderIntent{Symbol: mes.Symbol, Side: venue.Sell, Qty: 1, Type: venue.Stop, Stop: px("4990")}
+	d := h.g.CheckModify(&ModifyRequest{Now: h.now.UnixNano(), Strategy: "a", ClientID: req.ClientID + "/oco", Instrument: mes, Intent: partner, Modify: venue.Modify{Qty: 5}})
+	require.NotNil(t, d)
+	assert.Equal(t, RuleMaxPosition, d.Rule)
+	require.Nil(t, h.g.CheckModify(&ModifyRequest{Now: h.now.UnixNano(), Strategy: "a", ClientID: req.ClientID + "/oco", Instrument: mes, Intent: partner, Modify: venue.Modify{Qty: 2}}))
+	assert.Equal(t, int64(2), h.g.account.Working(mes.ID, venue.Sell))
+	h.event(venue.Event{Kind: venue.EventModifyRejected, ClientID: req.ClientID + "/oco"})
+	assert.Equal(t, int64(1), h.g.account.Working(mes.ID, venue.Sell))
 }

@@ -61,9 +61,10 @@ type spos struct {
 	buy, sell int64 // remaining quantity of working buy and sell orders (OCO partners included)
 	// Of buy and sell, the protective orders' (flattens keel sent).
 	pbuy, psell int64
-	// Working bracket exits, per side: not exposure (they only close what
-	// their entry opened), but reducing orders, which fill before or
-	// alongside any other exit. A bracket's stop and target count once.
+	// Working bracket exits, per side (a bracket's stop and target count
+	// once): working orders like the others for the worst case, where
+	// against the position they close they cost nothing, and reducing
+	// orders, which fill before or alongside any other exit.
 	xbuy, xsell int64
 	flat        int64 // SessionClose (Unix ns) a flatten-before-close was emitted for
 }
@@ -106,25 +107,42 @@ func (s *Scope) grow(n int) {
 	s.pos = p
 }
 
+// exposure is the contract's worst-case absolute position: every working
+// order on a side fills (a bracket's exits once, the larger of them).
+// Exits against a filled entry offset it exactly, so they cost nothing; an
+// exit whose position was closed by other means is real exposure.
+func (p *spos) exposure() int64 {
+	return exposure(p.net, p.buy+p.xbuy, p.sell+p.xsell)
+}
+
 // setNet sets the net position of p, one of s.pos.
 func (s *Scope) setNet(p *spos, net int64) {
-	s.expo += exposure(net, p.buy, p.sell) - exposure(p.net, p.buy, p.sell)
+	before := p.exposure()
 	p.net = net
+	s.expo += p.exposure() - before
 }
 
 // addWork adds q to the working quantity of one side (sign) of p, one of
 // s.pos.
 func (s *Scope) addWork(p *spos, sign, q int64) {
-	// exposure = max(net+buy, sell−net, 0): one side moves.
+	before := p.exposure()
 	if sign > 0 {
-		m := max(p.sell-p.net, 0)
-		s.expo += max(p.net+p.buy+q, m) - max(p.net+p.buy, m)
 		p.buy += q
 	} else {
-		m := max(p.net+p.buy, 0)
-		s.expo += max(p.sell-p.net+q, m) - max(p.sell-p.net, m)
 		p.sell += q
 	}
+	s.expo += p.exposure() - before
+}
+
+// addExit adds q to the working bracket-exit quantity of one side of p.
+func (s *Scope) addExit(p *spos, sign, q int64) {
+	before := p.exposure()
+	if sign > 0 {
+		p.xbuy += q
+	} else {
+		p.xsell += q
+	}
+	s.expo += p.exposure() - before
 }
 
 // peek returns the scope's state in slot without growing (nil if none).
@@ -184,11 +202,12 @@ func (s *Scope) Drawdown() int64 { return s.peak - s.equity }
 // the same side (bracket exits included): they would fill first or
 // alongside. Such intents pass the loss rules and the kill switch, so a
 // trader can always get flat, but five reducing orders cannot add up to a
-// flip. An OCO pair reduces when both its orders do (only one can fill).
+// flip. An OCO pair reduces when both its orders do (only one can fill);
+// an order with brackets never does (its exits would reopen the position).
 func (s *Scope) Reduces(req *Request) bool {
 	p := s.posOf(req.Instrument.ID)
 	in := req.Intent
-	if p == nil || in == nil {
+	if p == nil || in == nil || len(in.Brackets) > 0 {
 		return false
 	}
 	qty, sign := in.Qty, in.Side.Sign()
