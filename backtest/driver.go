@@ -250,6 +250,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	eng.Stop()
 	res.Summary = rec.Finish(end)
+	res.Summary.ExitsLost = eng.Stats().ExitsLost
 	res.Stats = eng.Stats()
 	res.Orders = eng.Orders()
 	res.Failures = eng.Failures()

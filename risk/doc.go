@@ -59,13 +59,32 @@
 //   - price-band: limit and stop prices on the tick grid (always) and
 //     within N ticks of the last trade (no last trade: no_last_trade).
 //
-// Bracket legs and OCO partners only ever exit the parent's position: they
-// count neither as exposure nor as open orders. Intents that reduce a
-// position (lower its absolute size without flipping it) pass the loss
-// rules and the kill switch, so a trader can always get flat. "Reduce" is
-// measured in the scope the rule guards: the account's net position for
-// account rules and the kill switch (the venue nets strategies against
-// each other), the strategy's own for strategy rules.
+// Worst-case exposure counts every working order on its side: an OCO
+// partner on its own side (the larger of a pair, when both are on one
+// side), bracket exits on theirs, once per bracket — placed against their
+// filled entry they offset it exactly and cost nothing, and left working
+// after their position was closed by other means they are the exposure
+// they are. Exits and OCO partners are not open orders. Modifies are
+// judged too (CheckModify): a raise like an order of the added contracts,
+// new prices by the grid and the band, every modify by the order rate.
+//
+// Intents that reduce a position pass the loss rules, the kill switch and
+// the entry windows, so a trader can always get flat. An intent reduces
+// when its quantity plus the scope's working orders on its side (bracket
+// exits included) is at most |net|, on the side that closes it — five Sell
+// 1 limits on a long 1 do not all reduce — and it has no brackets. The same
+// rule holds in every scope: the account's net position for account rules
+// and the kill switch (the venue nets strategies against each other), the
+// strategy's own for strategy rules.
+//
+// Protective orders — the flattens keel sends itself, marked with
+// Request.Protect — are judged apart: single orders on the tick grid that
+// must reduce the real position of the scope that asked for them, counting
+// only protective orders already working (the gate's CancelAll precedes
+// them). Nothing else applies: not the order rate, the duplicate guard,
+// the open-order limit, the entry windows, nor a closed session. See
+// protect.go. A strategy's own flatten that would add to the account is an
+// ordinary order to the account's rules.
 //
 // # State
 //

@@ -132,7 +132,7 @@ func (g *Guard) flattenWindows(now int64) int64 {
 				continue
 			}
 			p := s.peek(c.slot)
-			if p == nil || p.flat == ss.closeNs || (p.net == 0 && p.buy == 0 && p.sell == 0) {
+			if p == nil || p.flat == ss.closeNs || (p.net == 0 && p.buy == 0 && p.sell == 0 && p.xbuy == 0 && p.xsell == 0) {
 				continue
 			}
 			p.flat = ss.closeNs

@@ -47,6 +47,11 @@ type Summary struct {
 	TradingDays    int             `json:"trading_days"`
 	ExposurePct    float64         `json:"exposure_pct"`
 
+	// ExitsLost counts bracket exits that were cancelled or expired while
+	// their position was still open (engine.Stats.ExitsLost): positions the
+	// strategy meant to protect that went on without their exit.
+	ExitsLost int64 `json:"exits_lost"`
+
 	OpenPositions []OpenPosition `json:"open_positions"`
 	Daily         []Day          `json:"daily"`
 	TradeList     []Trade        `json:"trade_list"`

@@ -271,6 +271,9 @@ func executeBacktest(ctx context.Context, f *backtestFlags, cfg backtest.Config,
 	if res.Stats.Denied > 0 {
 		fmt.Fprintf(stdout, "risk gate denied %d intents\n", res.Stats.Denied)
 	}
+	if n := res.Summary.ExitsLost; n > 0 {
+		fmt.Fprintf(stdout, "warning: %d bracket exits were cancelled or expired while their position was still open; those positions went on without that exit\n", n)
+	}
 	if res.SessionUnchecked > 0 {
 		fmt.Fprintf(stdout, "note: %d orders fell on dates keel's CME calendar does not cover; their market hours were not checked (-session strict rejects them)\n", res.SessionUnchecked)
 	}
