@@ -35,7 +35,9 @@ type Token struct {
 }
 
 // Valid reports whether the token is set and lives past at.
-func (t *Token) Valid(at time.Time) bool { return t != nil && !t.Access.IsZero() && at.Before(t.Expires) }
+func (t *Token) Valid(at time.Time) bool {
+	return t != nil && !t.Access.IsZero() && at.Before(t.Expires)
+}
 
 func tokenOf(r *wire.AccessTokenResponse) *Token {
 	t := &Token{
@@ -63,7 +65,7 @@ type AuthOptions struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Sleep waits d or until ctx ends (default a timer); tests replace it.
-	Sleep func(ctx context.Context, d time.Duration) error
+	Sleep  func(ctx context.Context, d time.Duration) error
 	Logger *slog.Logger
 }
 
