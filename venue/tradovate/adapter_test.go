@@ -1,0 +1,254 @@
+package tradovate
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/keeltrade/keel/venue"
+	"github.com/keeltrade/keel/venue/cme"
+	"github.com/keeltrade/keel/venue/tradovate/sandbox"
+)
+
+// events collects a venue's events for assertions.
+type events struct {
+	mu  sync.Mutex
+	evs []venue.Event
+}
+
+func (e *events) sink(ev venue.Event) { e.mu.Lock(); e.evs = append(e.evs, ev); e.mu.Unlock() }
+
+func (e *events) all() []venue.Event {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]venue.Event(nil), e.evs...)
+}
+
+func (e *events) of(client string, kinds ...venue.EventKind) []venue.Event {
+	var out []venue.Event
+	for _, ev := range e.all() {
+		if ev.ClientID != client {
+			continue
+		}
+		for _, k := range kinds {
+			if ev.Kind == k {
+				out = append(out, ev)
+			}
+		}
+	}
+	return out
+}
+
+func (e *events) wait(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	require.Eventually(t, ok, 5*time.Second, 5*time.Millisecond, what)
+}
+
+type adapterRig struct {
+	t   *testing.T
+	s   *sandbox.Server
+	a   *Adapter
+	ev  *events
+	sym string
+	cid venue.ContractID
+	px  venue.Price
+}
+
+func newAdapterRig(t *testing.T, env Env, opts ...sandbox.Option) *adapterRig {
+	t.Helper()
+	s := sandbox.Start(t, append([]sandbox.Option{sandbox.WithHeartbeat(50 * time.Millisecond)}, opts...)...)
+	cfg := sandboxConfig(t, s, env)
+	a, err := New(cfg, Options{Logger: testLog(t), Conn: ConnOptions{Heartbeat: 50 * time.Millisecond, DeadAfter: time.Second, RequestTimeout: time.Second, ReconnectMin: 10 * time.Millisecond, ReconnectMax: 50 * time.Millisecond}, ReconcileWait: time.Second})
+	require.NoError(t, err)
+	sym, err := cme.FrontMonth("MES", time.Now())
+	require.NoError(t, err)
+	r := &adapterRig{t: t, s: s, a: a, ev: &events{}, sym: sym.String(), px: venue.MustParsePrice("6000")}
+	r.cid, err = s.ContractID(r.sym)
+	require.NoError(t, err)
+	require.NoError(t, a.Start(r.ev.sink))
+	t.Cleanup(func() { a.Close() })
+	return r
+}
+
+// trade shows the sandbox a trade at the rig's price.
+func (r *adapterRig) trade() {
+	r.s.Feed(venue.Tick{Time: time.Now().UnixNano(), Contract: r.cid, Price: r.px, Size: 10, Bid: r.px - venue.MustParsePrice("0.25"), Ask: r.px, BidSize: 50, AskSize: 50, Flags: venue.HasTrade | venue.HasQuote})
+}
+
+func (r *adapterRig) order(id string, in venue.OrderIntent) venue.Order {
+	in.Symbol = r.sym
+	return venue.Order{ClientID: id, Strategy: "s", Contract: r.cid, Intent: in}
+}
+
+func (r *adapterRig) sandboxNet() int64 {
+	// The sandbox's own view, through a second client: the position list.
+	var ps []struct {
+		ContractID int64 `json:"contractId"`
+		NetPos     int64 `json:"netPos"`
+	}
+	require.NoError(r.t, r.a.Auth().REST(context.Background(), "GET", "position/list", "", nil, &ps))
+	var n int64
+	for _, p := range ps {
+		if p.ContractID == int64(r.cid) {
+			n += p.NetPos
+		}
+	}
+	return n
+}
+
+func TestAdapterOrderLifecycle(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	entry := r.order("s-1.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 2, Type: venue.Market,
+		Brackets: []venue.Leg{{Type: venue.Limit, Limit: r.px + 10*venue.PriceScale}, {Type: venue.Stop, Stop: r.px - 10*venue.PriceScale}}})
+	require.NoError(t, r.a.Submit(entry))
+	r.ev.wait(t, "accepted", func() bool { return len(r.ev.of("s-1.1-1", venue.EventAccepted)) == 1 })
+	r.trade()
+	r.ev.wait(t, "filled", func() bool {
+		f := r.ev.of("s-1.1-1", venue.EventFilled)
+		return len(f) > 0 && f[len(f)-1].Final
+	})
+	r.ev.wait(t, "exits placed", func() bool {
+		return len(r.ev.of("s-1.1-1/tp", venue.EventAccepted)) == 1 && len(r.ev.of("s-1.1-1/sl", venue.EventAccepted)) == 1
+	})
+	fill := r.ev.of("s-1.1-1", venue.EventFilled)[0]
+	assert.Equal(t, r.cid, fill.Fill.Contract)
+	assert.Equal(t, venue.Buy, fill.Fill.Side)
+	assert.Equal(t, r.px, fill.Fill.Price)
+	assert.Equal(t, int64(2), r.a.acct.Position(int64(r.cid)))
+	assert.Equal(t, int64(2), r.sandboxNet(), "the adapter's account equals the sandbox's")
+
+	// Modify the stop, then cancel both exits.
+	require.NoError(t, r.a.Modify("s-1.1-1/sl", venue.Modify{Stop: r.px - 12*venue.PriceScale}))
+	r.ev.wait(t, "modified", func() bool { return len(r.ev.of("s-1.1-1/sl", venue.EventModified)) == 1 })
+	assert.Equal(t, r.px-12*venue.PriceScale, r.ev.of("s-1.1-1/sl", venue.EventModified)[0].Modify.Stop)
+	require.NoError(t, r.a.Cancel("s-1.1-1/sl"))
+	require.NoError(t, r.a.Cancel("s-1.1-1/tp"))
+	r.ev.wait(t, "cancelled", func() bool {
+		return len(r.ev.of("s-1.1-1/sl", venue.EventCancelled)) == 1 && len(r.ev.of("s-1.1-1/tp", venue.EventCancelled)) == 1
+	})
+
+	// A symbol the venue does not list is a typed rejection.
+	bad := r.order("s-1.1-2", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Market})
+	bad.Intent.Symbol = "ZZZZ9"
+	require.NoError(t, r.a.Submit(bad))
+	r.ev.wait(t, "rejected", func() bool { return len(r.ev.of("s-1.1-2", venue.EventRejected)) == 1 })
+
+	// A client id is never sent twice.
+	assert.ErrorContains(t, r.a.Submit(entry), "never sends a client order id twice")
+}
+
+// Fills during a drop arrive once, after the reconnect's sync.
+func TestAdapterFillsDuringADrop(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	require.NoError(t, r.a.Submit(r.order("s-2.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Limit, Limit: r.px - venue.PriceScale})))
+	r.ev.wait(t, "accepted", func() bool { return len(r.ev.of("s-2.1-1", venue.EventAccepted)) == 1 })
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultDropMessages, Kinds: []sandbox.MessageKind{sandbox.KindProps}, Target: sandbox.Target{Service: sandbox.Demo}, For: time.Hour})
+	require.NoError(t, err)
+	r.px -= 2 * venue.PriceScale
+	r.trade() // fills the limit; its props are lost
+	time.Sleep(100 * time.Millisecond)
+	assert.Empty(t, r.ev.of("s-2.1-1", venue.EventFilled), "the fill's events were dropped")
+	r.s.ClearFaults()
+	_, err = r.s.Inject(sandbox.Fault{Kind: sandbox.FaultDrop, Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	r.ev.wait(t, "the sync after the reconnect reports the fill", func() bool { return len(r.ev.of("s-2.1-1", venue.EventFilled)) == 1 })
+	time.Sleep(100 * time.Millisecond)
+	assert.Len(t, r.ev.of("s-2.1-1", venue.EventFilled), 1, "exactly once")
+	assert.Equal(t, int64(1), r.sandboxNet())
+	assert.Equal(t, int64(1), r.a.acct.Position(int64(r.cid)))
+}
+
+func TestAdapterDuplicatedAndReorderedEvents(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultDuplicate, Kinds: []sandbox.MessageKind{sandbox.KindProps}, Target: sandbox.Target{Service: sandbox.Demo}, For: time.Hour})
+	require.NoError(t, err)
+	for i := range 3 {
+		require.NoError(t, r.a.Submit(r.order(fmt.Sprintf("s-3.1-%d", i+1), venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Market})))
+	}
+	r.trade()
+	r.ev.wait(t, "three fills", func() bool {
+		n := 0
+		for _, ev := range r.ev.all() {
+			if ev.Kind == venue.EventFilled {
+				n++
+			}
+		}
+		return n >= 3
+	})
+	time.Sleep(100 * time.Millisecond)
+	for i := range 3 {
+		assert.Len(t, r.ev.of(fmt.Sprintf("s-3.1-%d", i+1), venue.EventFilled), 1, "a duplicated fill is counted once")
+	}
+	assert.Equal(t, int64(3), r.sandboxNet())
+}
+
+func TestAdapterRejections(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultReject, Sync: true, RejectReason: "SessionClosed", Text: "closed", Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	require.NoError(t, r.a.Submit(r.order("s-4.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Market})))
+	r.ev.wait(t, "sync reject", func() bool { return len(r.ev.of("s-4.1-1", venue.EventRejected)) == 1 })
+	ev := r.ev.of("s-4.1-1", venue.EventRejected)[0]
+	assert.Equal(t, "SessionClosed", ev.Reason)
+	assert.Contains(t, ev.Text, "market is closed")
+
+	_, err = r.s.Inject(sandbox.Fault{Kind: sandbox.FaultReject, RejectReason: "MaxPosLimitReached", Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	require.NoError(t, r.a.Submit(r.order("s-4.1-2", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Market})))
+	r.ev.wait(t, "async reject", func() bool { return len(r.ev.of("s-4.1-2", venue.EventRejected)) == 1 })
+	assert.Equal(t, "MaxPosLimitReached", r.ev.of("s-4.1-2", venue.EventRejected)[0].Reason)
+}
+
+// A lost answer makes the order Unknown; reconciliation finds it at the
+// venue, and it is never sent again.
+func TestAdapterUnknownOutcomeReconciled(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultDropMessages, Kinds: []sandbox.MessageKind{sandbox.KindResponses}, Target: sandbox.Target{Service: sandbox.Demo}, Count: 1})
+	require.NoError(t, err)
+	require.NoError(t, r.a.Submit(r.order("s-5.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Limit, Limit: r.px - venue.PriceScale})))
+	r.ev.wait(t, "unknown", func() bool { return len(r.ev.of("s-5.1-1", venue.EventUnknown)) == 1 })
+	r.ev.wait(t, "resolved: accepted", func() bool { return len(r.ev.of("s-5.1-1", venue.EventAccepted)) == 1 })
+	assert.Empty(t, r.ev.of("s-5.1-1", venue.EventRejected))
+	var orders []struct {
+		ID int64 `json:"id"`
+	}
+	require.NoError(t, r.a.Auth().REST(context.Background(), "GET", "order/list", "", nil, &orders))
+	assert.Len(t, orders, 1, "the venue holds the order exactly once")
+}
+
+// On live, an unapproved device id gets a 401 on orders; the rejection
+// names the device id and how to approve it.
+func TestAdapterLiveUnapprovedDevice(t *testing.T) {
+	r := newAdapterRig(t, Live)
+	r.trade()
+	require.NoError(t, r.a.Submit(r.order("s-6.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Market})))
+	r.ev.wait(t, "rejected", func() bool { return len(r.ev.of("s-6.1-1", venue.EventRejected)) == 1 })
+	ev := r.ev.of("s-6.1-1", venue.EventRejected)[0]
+	assert.Equal(t, "AccessDenied", ev.Reason)
+	assert.Contains(t, ev.Text, r.a.DeviceID())
+	assert.True(t, strings.Contains(ev.Text, "approve"), ev.Text)
+
+	require.NoError(t, r.s.ApproveDevice(sandbox.DefaultUser().Name, r.a.DeviceID()))
+	require.NoError(t, r.a.Submit(r.order("s-6.1-2", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Market})))
+	r.ev.wait(t, "accepted once approved", func() bool { return len(r.ev.of("s-6.1-2", venue.EventAccepted)) == 1 })
+}
+
+func testLog(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return quiet()
+}
