@@ -2,9 +2,9 @@ package tradovate
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
