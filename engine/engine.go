@@ -78,6 +78,14 @@ type contract struct {
 	hasQuote bool
 	tickSubs []*runner
 	series   []*series
+
+	// The venue's own report of the account's position (EventPosition),
+	// and the event sequence numbers of the last report and the last fill
+	// in this contract: a report is trusted only when newer than every fill.
+	venueNet        int64
+	venuePx         venue.Price
+	hasVenue        bool
+	posSeq, fillSeq int64
 }
 
 // mark is the price open positions are valued at: the last trade, else the mid.
@@ -114,6 +122,7 @@ type Engine struct {
 
 	runners   []*runner
 	byName    map[string]*runner
+	house     *runner // positions no strategy holds (protect.go)
 	contracts []*contract
 	lastC     *contract // cache for the common one-contract case
 	byID      map[venue.ContractID]*contract
@@ -193,6 +202,8 @@ func New(cfg Config) (*Engine, error) {
 	if e.log == nil {
 		e.log = slog.Default()
 	}
+	e.house = newRunner(e, houseName, houseStrategy{}, strategy.NewParams(nil))
+	e.house.dead = true // no callbacks; it only ever sends protective orders
 	e.inLoop, _ = cfg.Venue.(venue.InLoop)
 	if e.inLoop != nil {
 		e.barMatcher, _ = cfg.Venue.(venue.BarMatcher)
@@ -208,6 +219,9 @@ func (e *Engine) Add(name string, s strategy.Strategy, p *strategy.Params) error
 	}
 	if name == "" || strings.ContainsAny(name, " -/") {
 		return fmt.Errorf("engine: strategy name %q may not be empty or contain spaces, '-' or '/'", name)
+	}
+	if name == houseName {
+		return fmt.Errorf("engine: strategy name %q is keel's own book of positions no strategy holds; choose another", name)
 	}
 	if _, dup := e.byName[name]; dup {
 		return fmt.Errorf("engine: strategy name %q used twice", name)
@@ -227,6 +241,15 @@ func (e *Engine) Add(name string, s strategy.Strategy, p *strategy.Params) error
 func (e *Engine) Start() error {
 	if e.started {
 		return errors.New("engine: already started")
+	}
+	if sc, ok := e.gate.(interface{ CheckStrategies(running []string) error }); ok {
+		names := make([]string, len(e.runners))
+		for i, r := range e.runners {
+			names[i] = r.name
+		}
+		if err := sc.CheckStrategies(names); err != nil {
+			return fmt.Errorf("engine: risk gate: %w", err)
+		}
 	}
 	e.started = true
 	sink := e.enqueue
@@ -287,7 +310,7 @@ func (e *Engine) Failures() []Failure { return append([]Failure(nil), e.failures
 // Orders returns a copy of every order the engine has sent, in client-id order of creation.
 func (e *Engine) Orders() []venue.Order {
 	out := make([]venue.Order, 0, len(e.orders))
-	for _, r := range e.runners {
+	for _, r := range append(e.runners[:len(e.runners):len(e.runners)], e.house) {
 		for _, id := range r.orderIDs {
 			out = append(out, *e.orders[id])
 		}
@@ -636,6 +659,25 @@ func (e *Engine) OnEvent(ev venue.Event) {
 	}
 	if e.gateEv != nil {
 		e.gateEv.ObserveEvent(&ev)
+	}
+	switch ev.Kind {
+	case venue.EventFilled:
+		if c := e.contractFor(ev.Fill.Contract); c != nil {
+			c.fillSeq = e.stats.Events
+		} else if c := e.contractFor(ev.Contract); c != nil {
+			c.fillSeq = e.stats.Events
+		}
+	case venue.EventPosition:
+		id := ev.Position.Contract
+		if id == 0 {
+			id = ev.Contract
+		}
+		if c := e.contractFor(id); c != nil {
+			c.venueNet, c.hasVenue, c.posSeq = ev.Position.Net, true, e.stats.Events
+			if px, err := venue.PriceFromDecimal(ev.Position.AvgPrice); err == nil && px != 0 {
+				c.venuePx = px.RoundToTick(c.inst.TickSize, venue.RoundNearest)
+			}
+		}
 	}
 	if ev.Kind == venue.EventPosition || ev.Kind == venue.EventAccount || ev.Kind == venue.EventUnprotected {
 		return // account-level; strategies account their own fills

@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/keeltrade/keel/risk"
+	"github.com/keeltrade/keel/strategy"
 	"github.com/keeltrade/keel/venue"
 )
 
@@ -40,7 +42,8 @@ type flatJob struct {
 	strategy string // "" for the whole account
 	contract *contract
 	reason   string
-	attempts int  // protective rounds sent
+	attempts int  // rounds that sent a protective order
+	rounds   int  // rounds run: the retry backoff grows with them
 	waiting  bool // a retry is scheduled
 }
 
@@ -56,6 +59,9 @@ func (j *flatJob) scope() string {
 // position is closed with protective market orders, netted across
 // strategies, resent until flat. It must be called on the loop goroutine.
 func (e *Engine) Flatten(symbol, reason string) error {
+	if e.stopped || !e.started {
+		return errors.New("flatten: the engine is not running")
+	}
 	if reason == "" {
 		reason = "operator flatten"
 	}
@@ -105,11 +111,12 @@ func (e *Engine) job(strategy string, c *contract) *flatJob {
 // orders for what is left, then cancel the bracket exits.
 func (e *Engine) runJob(j *flatJob) {
 	c := j.contract
-	runners := e.runners
+	runners := e.jobRunners(j)
 	prot := risk.ProtectAccount
 	if j.strategy != "" {
-		runners = []*runner{e.byName[j.strategy]}
 		prot = risk.ProtectStrategy
+	} else {
+		e.adopt(c)
 	}
 	// eff is where each strategy is headed: its position once its
 	// protective orders on the closing side fill.
@@ -130,26 +137,72 @@ func (e *Engine) runJob(j *flatJob) {
 	}
 	sent := false
 	for i, r := range runners {
-		if eff[i] == 0 {
-			continue
+		out := eff[i] == 0 // flat: its exits would open a position
+		if !out {
+			side, qty := venue.Sell, eff[i]
+			if qty < 0 {
+				side, qty = venue.Buy, -qty
+			}
+			in := venue.OrderIntent{Symbol: c.inst.Symbol, Side: side, Qty: qty, Type: venue.Market, Tag: riskFlattenTag}
+			id, err := r.send(in, prot)
+			if err != nil {
+				r.log.Error("protective order not sent", "order", id, "scope", j.scope(), "reason", j.reason, "err", err)
+			}
+			out, sent = err == nil, true
 		}
-		side, qty := venue.Sell, eff[i]
-		if qty < 0 {
-			side, qty = venue.Buy, -qty
+		// The exits go only once the flatten is on its way: a position
+		// whose flatten was refused keeps its protection.
+		if out {
+			r.cancelIn(c, func(o *venue.Order) bool { return !o.Protective && o.ParentID != "" })
 		}
-		in := venue.OrderIntent{Symbol: c.inst.Symbol, Side: side, Qty: qty, Type: venue.Market, Tag: riskFlattenTag}
-		if id, err := r.send(in, prot); err != nil {
-			r.log.Error("protective order not sent", "order", id, "scope", j.scope(), "reason", j.reason, "err", err)
-		}
-		sent = true
-	}
-	for _, r := range runners {
-		r.cancelIn(c, func(o *venue.Order) bool { return !o.Protective && o.ParentID != "" })
 	}
 	if sent {
 		j.attempts++
 	}
+	j.rounds++
 	e.checkJob(j)
+}
+
+// jobRunners are the books a job flattens: one strategy's, or for the
+// account every strategy's and the house's.
+func (e *Engine) jobRunners(j *flatJob) []*runner {
+	if j.strategy != "" {
+		return []*runner{e.byName[j.strategy]}
+	}
+	return append(e.runners[:len(e.runners):len(e.runners)], e.house)
+}
+
+// adopt books into the house what the venue reports for the account in c
+// beyond what the strategies hold — a manual trade, a fill keel never
+// attributed, a position from before a restart — so the account's flatten
+// closes it too. Only a position report newer than every fill in c is
+// trusted: an older one may not count a fill the strategies already hold.
+func (e *Engine) adopt(c *contract) {
+	if !c.hasVenue || c.posSeq <= c.fillSeq {
+		return
+	}
+	want := c.venueNet
+	for _, r := range e.runners {
+		want -= r.netIn(c)
+	}
+	d := want - e.house.netIn(c)
+	if d == 0 {
+		return
+	}
+	price, ok := c.mark()
+	if !ok {
+		price = c.venuePx
+	}
+	side := venue.Buy
+	if d < 0 {
+		side = venue.Sell
+	}
+	e.log.Error("the venue's account holds a position no strategy holds; keel's house book adopts it to flatten it",
+		"contract", c.inst.Symbol, "venue_net", c.venueNet, "adopted", d, "price", price)
+	e.house.position(c.inst.ID).applyFill(&venue.Fill{Contract: c.inst.ID, Side: side, Qty: abs(d), Price: price, Time: e.clock.Now()})
+	if e.gateTr != nil {
+		e.gateTr.ObserveTransfer(&venue.Transfer{Time: e.clock.Now(), Contract: c.inst.ID, To: e.house.name, Qty: d, Price: price, Reason: "adopted from the venue's position"})
+	}
 }
 
 // cross nets strategies holding opposite positions in c against each
@@ -190,8 +243,8 @@ func (e *Engine) transfer(t *venue.Transfer) {
 
 // checkJobs looks at the flatten jobs of c after an event there.
 func (e *Engine) checkJobs(c venue.ContractID) {
-	for i := 0; i < len(e.jobs); i++ {
-		if j := e.jobs[i]; j.contract.inst.ID == c {
+	for _, j := range append([]*flatJob(nil), e.jobs...) {
+		if j.contract.inst.ID == c && e.job(j.strategy, j.contract) == j {
 			e.checkJob(j)
 		}
 	}
@@ -201,11 +254,8 @@ func (e *Engine) checkJobs(c venue.ContractID) {
 // that is not flat with no protective order working: the venue refused it,
 // it expired, or a fill moved the position meanwhile.
 func (e *Engine) checkJob(j *flatJob) {
-	runners := e.runners
-	if j.strategy != "" {
-		runners = []*runner{e.byName[j.strategy]}
-	}
-	flat, working := true, false
+	runners := e.jobRunners(j)
+	flat, working, cancelling := true, false, false
 	var last string
 	for _, r := range runners {
 		if r.netIn(j.contract) != 0 {
@@ -217,26 +267,35 @@ func (e *Engine) checkJob(j *flatJob) {
 		if id := r.lastProtective(j.contract); id != "" {
 			last = id
 		}
+		live, pending := r.liveOthers(j.contract)
+		if live {
+			flat = false // nothing may be left working either
+		}
+		cancelling = cancelling || pending
+	}
+	if j.strategy == "" && j.contract.hasVenue && j.contract.venueNet != 0 {
+		flat = false // the venue still reports a position: adopt it next round
 	}
 	switch {
 	case flat && !working:
 		e.endJob(j)
 		return
-	case working || j.waiting:
-		return
+	case working || cancelling || j.waiting:
+		return // a protective order or a cancel is on its way: wait for it
 	}
-	delay := min(retryFirst<<min(j.attempts-1, 20), retryMax)
-	if j.attempts == 0 {
-		delay = 0
-	}
+	delay := min(retryFirst<<min(max(j.rounds-1, 0), 20), retryMax)
 	j.waiting = true
-	text := fmt.Sprintf("%s position in %s is not flat and no protective order is working (%s); sending again in %s",
+	text := fmt.Sprintf("%s position in %s is not flat, or orders are left working, with no protective order or cancel on its way (%s); sending again in %s",
 		j.scope(), j.contract.inst.Symbol, e.lastOutcome(last), time.Duration(delay))
 	e.log.Error("flatten did not complete; retrying", "scope", j.scope(), "contract", j.contract.inst.Symbol, "attempts", j.attempts, "retry_in", time.Duration(delay), "reason", j.reason, "last", e.lastOutcome(last))
 	for _, r := range runners {
-		if r.netIn(j.contract) != 0 {
+		if r.netIn(j.contract) != 0 && r != e.house {
 			e.notify(r, venue.Event{Kind: venue.EventUnprotected, Time: e.clock.Now(), ClientID: r.lastProtective(j.contract), Contract: j.contract.inst.ID, Reason: venue.ReasonFlattenRetry, Text: text})
 		}
+	}
+	if e.cfg.Observe != nil && j.strategy == "" {
+		ev := venue.Event{Kind: venue.EventUnprotected, Time: e.clock.Now(), ClientID: last, Contract: j.contract.inst.ID, Reason: venue.ReasonFlattenRetry, Text: text}
+		e.cfg.Observe(&ev)
 	}
 	e.after(delay, func() {
 		j.waiting = false
@@ -364,6 +423,22 @@ func (r *runner) protectiveWork(c *contract) int64 {
 	return w
 }
 
+// liveOthers reports whether r has non-protective orders working in c,
+// and whether a cancel keel sent for one of them is still unanswered.
+func (r *runner) liveOthers(c *contract) (live, cancelling bool) {
+	for _, id := range r.orderIDs {
+		o := r.e.orders[id]
+		if o.Protective || o.Contract != c.inst.ID || o.Status.Terminal() {
+			continue
+		}
+		live = true
+		if _, ok := r.e.cancelling[id]; ok {
+			cancelling = true
+		}
+	}
+	return live, cancelling
+}
+
 func (r *runner) workingProtective(c *contract) string {
 	for _, id := range r.orderIDs {
 		if o := r.e.orders[id]; o.Protective && o.Contract == c.inst.ID && !o.Status.Terminal() {
@@ -395,6 +470,7 @@ func (r *runner) cancelIn(c *contract, match func(*venue.Order) bool) {
 		}
 		r.e.cancelling[id] = struct{}{}
 		if err := r.e.cfg.Venue.Cancel(id); err != nil {
+			delete(r.e.cancelling, id) // not sent: the next round sends it again
 			r.log.Error("protective cancel not sent", "order", id, "err", err)
 		}
 	}
@@ -423,10 +499,25 @@ func (r *runner) failed() {
 		return
 	}
 	for _, c := range e.contracts {
-		if r.netIn(c) != 0 {
+		if live, _ := r.liveOthers(c); r.netIn(c) != 0 || live {
+			// A job even when flat: its cancels must be seen through.
 			e.flattenContract(r.name, c, "strategy "+r.name+" failed")
-		} else {
-			r.cancelIn(c, func(o *venue.Order) bool { return !o.Protective })
 		}
 	}
 }
+
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// houseName is the book of positions no strategy holds (see adopt). It
+// is not a strategy: it gets no callbacks, and its orders are only
+// protective ones.
+const houseName = "keel"
+
+type houseStrategy struct{}
+
+func (houseStrategy) Init(strategy.Context) error { return nil }

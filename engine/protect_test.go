@@ -440,3 +440,133 @@ func TestModifyGoesThroughTheGate(t *testing.T) {
 	assert.Equal(t, venue.EventModifyRejected, last.Kind)
 	assert.Equal(t, risk.RuleMaxPosition, last.Reason)
 }
+
+// Review A: a failed strategy long 2 with a stop, another short 1 with a
+// resting limit, max_open_orders 1: the flatten must get through, and the
+// exit may only go once the flatten is out.
+func TestFailedStrategyFlattenAgainstAnOppositeStrategy(t *testing.T) {
+	rg := newRig(t, `account: {market_hours: {enabled: false}, max_open_orders: 1}`)
+	long := mkt(venue.Buy, 2)
+	long.Brackets = []venue.Leg{{Type: venue.Stop, Stop: venue.MustParsePrice("4990")}}
+	rg.add("a", map[int]func(strategy.Context){1: submit(long), 4: func(strategy.Context) { panic("bug") }})
+	rg.add("b", map[int]func(strategy.Context){2: submit(mkt(venue.Sell, 1)), 3: submit(lmt(venue.Sell, 1, "5010"))})
+	require.NoError(t, rg.e.Start())
+	for range 8 {
+		rg.tick("5000")
+	}
+	assert.Equal(t, int64(0), rg.net("a"), "the failed strategy is flat")
+	assert.Equal(t, int64(-1), rg.net("b"), "the other keeps its position")
+	assert.Equal(t, int64(-1), rg.x.Position(mesID).Net)
+	for _, o := range rg.x.WorkingOrders() {
+		assert.NotEqual(t, "a", o.Strategy, "nothing of the failed strategy is left working: %s", o.ClientID)
+	}
+}
+
+// Review B: per-strategy flatten before the close, with an opposite
+// strategy and an account entry window.
+func TestStrategyFlattenBeforeCloseWithOppositeStrategies(t *testing.T) {
+	rg := newRig(t, `
+account:
+  market_hours: {enabled: true, no_entries_before_close: 15m, unknown_calendar: allow}
+defaults:
+  market_hours: {enabled: true, flatten_before_close: 5m, unknown_calendar: allow}
+`)
+	// 2026-03-02 is a Monday: the ES session closes at 16:00 CT (22:00 UTC).
+	rg.now = time.Date(2026, 3, 2, 21, 30, 0, 0, time.UTC).UnixNano()
+	long := mkt(venue.Buy, 2)
+	long.Brackets = []venue.Leg{{Type: venue.Stop, Stop: venue.MustParsePrice("4990")}}
+	rg.add("a", map[int]func(strategy.Context){1: submit(long)})
+	rg.add("b", map[int]func(strategy.Context){1: submit(mkt(venue.Sell, 1))})
+	require.NoError(t, rg.e.Start())
+	rg.tick("5000")
+	rg.tick("5000")
+	require.Equal(t, int64(2), rg.net("a"))
+	rg.now = time.Date(2026, 3, 2, 21, 56, 0, 0, time.UTC).UnixNano() // 4 minutes before the close
+	for range 6 {
+		rg.tick("5000")
+	}
+	assert.Equal(t, int64(0), rg.net("a"))
+	assert.Equal(t, int64(0), rg.net("b"))
+	assert.Equal(t, int64(0), rg.x.Position(mesID).Net)
+	assert.Empty(t, rg.x.WorkingOrders())
+}
+
+// Review E: a protective cancel the venue refuses is sent again; a failed
+// strategy with no position still gets its orders cancelled for good.
+func TestRefusedProtectiveCancelIsRetried(t *testing.T) {
+	rg := newRig(t, `account: {market_hours: {enabled: false}}`, func(_ *Config, sc *sim.Config) { sc.Latency = 500 * time.Millisecond })
+	var id string
+	rg.add("a", map[int]func(strategy.Context){
+		1: func(ctx strategy.Context) { id, _ = ctx.Submit(lmt(venue.Buy, 1, "4990")) },
+		3: func(ctx strategy.Context) { require.NoError(t, ctx.Modify(id, venue.Modify{Limit: venue.MustParsePrice("4991")})) },
+		4: func(strategy.Context) { panic("bug") },
+	})
+	require.NoError(t, rg.e.Start())
+	for range 4 {
+		rg.tick("5000")
+	}
+	for range 20 {
+		rg.tick("5000")
+	}
+	assert.Empty(t, rg.x.WorkingOrders(), "the limit is cancelled in the end")
+	rg.tick("4980") // would have filled it
+	rg.tick("4980")
+	assert.Equal(t, int64(0), rg.x.Position(mesID).Net)
+}
+
+// Review F: the account flatten also closes what no strategy holds (a
+// position the venue reports, adopted after a restart or a manual trade).
+func TestKillSwitchFlattensAPositionNoStrategyHolds(t *testing.T) {
+	rg := newRig(t, `account: {market_hours: {enabled: false}}`)
+	rg.add("a", nil)
+	require.NoError(t, rg.e.Start())
+	rg.tick("5000")
+	// A manual trade at the venue, outside keel.
+	require.NoError(t, rg.x.Submit(venue.Order{ClientID: "manual-1", Contract: mesID, Intent: mkt(venue.Buy, 2)}))
+	rg.tick("5000")
+	rg.tick("5000")
+	require.Equal(t, int64(2), rg.x.Position(mesID).Net)
+	require.NoError(t, rg.g.Trip("stop"))
+	for range 5 {
+		rg.tick("4999")
+	}
+	assert.Equal(t, int64(0), rg.x.Position(mesID).Net, "flat at the venue")
+	assert.Contains(t, rg.logs.String(), "no strategy holds")
+}
+
+// Modifies the gate refused undo nothing; a modify the venue could not
+// take undoes its raise.
+func TestModifyRollbackPaths(t *testing.T) {
+	rg := newRig(t, `account: {market_hours: {enabled: false}, max_position: 4, duplicate_window: 0s}`, func(_ *Config, sc *sim.Config) { sc.Latency = 500 * time.Millisecond })
+	var id string
+	var errs []error
+	rg.add("a", map[int]func(strategy.Context){
+		1: func(ctx strategy.Context) { id, _ = ctx.Submit(lmt(venue.Buy, 1, "4990")) },
+		3: func(ctx strategy.Context) {
+			errs = append(errs, ctx.Modify(id, venue.Modify{Qty: 3}))
+			errs = append(errs, ctx.Modify(id, venue.Modify{Qty: 9}))
+		},
+	})
+	var bErr error
+	rg.add("b", map[int]func(strategy.Context){3: func(ctx strategy.Context) { _, bErr = ctx.Submit(lmt(venue.Buy, 3, "4980")) }})
+	require.NoError(t, rg.e.Start())
+	for range 3 {
+		rg.tick("5000")
+	}
+	require.Len(t, errs, 2)
+	assert.NoError(t, errs[0])
+	assert.Error(t, errs[1])
+	var d *risk.Denied
+	require.ErrorAs(t, bErr, &d, "a's raise to 3 still counts: 3 + 3 > 4")
+	assert.Equal(t, risk.RuleMaxPosition, d.Rule)
+}
+
+// A risk file's strategies section that names no running strategy stops
+// the engine at start.
+func TestEngineRefusesAMisspelledStrategySection(t *testing.T) {
+	rg := newRig(t, "strategies:\n  smacros: {max_position: 1}\n")
+	rg.add("smacross", nil)
+	err := rg.e.Start()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "strategies.smacros")
+}

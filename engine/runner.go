@@ -323,11 +323,14 @@ func (r *runner) Modify(clientID string, m venue.Modify) error {
 		if d != nil {
 			r.e.stats.Denied++
 			r.log.Warn("modify denied by risk gate", "order", clientID, "rule", d.Rule, "limit", d.Limit, "observed", d.Observed, "reason", d.Text)
-			r.e.enqueue(venue.Event{Kind: venue.EventModifyRejected, Time: now, ClientID: clientID, Contract: o.Contract, Reason: d.Rule, Text: d.Error()})
+			// Local: the gate's own refusal, not a modify the venue answered.
+			r.e.enqueue(venue.Event{Kind: venue.EventModifyRejected, Time: now, ClientID: clientID, Contract: o.Contract, Reason: d.Rule, Text: d.Error(), Local: true})
 			return d
 		}
 	}
 	if err := r.e.cfg.Venue.Modify(clientID, m); err != nil {
+		// Not sent: the gate counted it, so it hears the refusal.
+		r.e.enqueue(venue.Event{Kind: venue.EventModifyRejected, Time: r.e.clock.Now(), ClientID: clientID, Contract: o.Contract, Reason: "NotSent", Text: err.Error()})
 		return fmt.Errorf("modify %s: %w", clientID, err)
 	}
 	return nil

@@ -83,8 +83,10 @@
 // only protective orders already working (the gate's CancelAll precedes
 // them). Nothing else applies: not the order rate, the duplicate guard,
 // the open-order limit, the entry windows, nor a closed session. See
-// protect.go. A strategy's own flatten that would add to the account is an
-// ordinary order to the account's rules.
+// protect.go. A strategy's own flatten that leaves the account's position
+// no larger passes the account; one that would grow it answers only to the
+// account's exposure rules. A client order id the gate still tracks is
+// refused (rule client-id).
 //
 // # State
 //

@@ -290,6 +290,10 @@ func (g *Guard) begin(req *Request) *Denied {
 		return &Denied{Rule: RuleInstrument, Limit: "exact tick value", Observed: c.bad,
 			Text: fmt.Sprintf("%s cannot be tracked exactly (%s); fix the instrument definition", req.Instrument.Symbol, c.bad)}
 	}
+	if g.orders.get(req.ClientID) != nil {
+		return &Denied{Rule: RuleClientID, Limit: "a new client order id", Observed: req.ClientID,
+			Text: fmt.Sprintf("client order id %s belongs to an order the gate still tracks; client ids are never reused", req.ClientID)}
+	}
 	s := g.lastS
 	if s == nil || !sameString(s.name, req.Strategy) {
 		s = g.strategy(req.Strategy)
@@ -394,9 +398,14 @@ func (g *Guard) ObserveEvent(e *venue.Event) {
 		g.onModifyRejected(e)
 	case venue.EventAccepted:
 		// Creates the record of a bracket leg or OCO partner, sized as the
-		// venue placed it.
+		// venue placed it — an exit whose size the venue does not say, as
+		// its entry's fill (which is how exits are sized).
 		if o := g.lookup(e.ClientID); o != nil && o.linked {
-			g.sized(o, e.Qty)
+			q := e.Qty
+			if q <= 0 && o.exit && o.parent != nil {
+				q = o.parent.filled
+			}
+			g.sized(o, q)
 		}
 	case venue.EventUnknown:
 		g.lookup(e.ClientID)

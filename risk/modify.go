@@ -34,9 +34,10 @@ type ModifyChecker interface {
 // market hours, order size, position limits, loss limits — it passes them
 // where it reduces), new prices by the tick grid and the price band, and
 // every modify by the order rate (it is a request like any other). An
-// allowed raise counts at once; the venue's EventModified confirms it and
-// EventModifyRejected undoes it. A bracket exit may move its prices; its
-// size is its entry's to keep.
+// allowed modify counts at once: until the venue answers it (EventModified,
+// or EventModifyRejected that is not Local), the order counts as the
+// largest of its size and the modifies in flight. A bracket exit may move
+// its prices; its size is its entry's to keep.
 func (g *Guard) CheckModify(req *ModifyRequest) *Denied {
 	if g.moveTo(req.Now) {
 		g.catchUp()
@@ -63,8 +64,15 @@ func (g *Guard) CheckModify(req *ModifyRequest) *Denied {
 	var delta int64
 	if m.Qty > 0 && !o.exit {
 		// An order or an OCO partner (either of a pair may fill); a
-		// bracket exit's size is its entry's.
-		delta = m.Qty - o.qty
+		// bracket exit's size is its entry's. The raise is judged against
+		// what the order counts now (its size or a modify in flight).
+		delta = m.Qty - (o.rem + o.filled)
+		if o.linked {
+			delta = m.Qty - o.qty
+			if p := o.parent; p != nil {
+				delta = m.Qty - (p.orem + o.filled)
+			}
+		}
 		mi.Qty = m.Qty
 	}
 	c, _ := g.contractFor(&req.Instrument)
@@ -107,15 +115,9 @@ func (g *Guard) CheckModify(req *ModifyRequest) *Denied {
 			sc.rate.tat = max(sc.rate.tat, req.Now) + sc.lim.rateT
 		}
 	}
-	if delta != 0 {
-		if o.prev == 0 {
-			o.prev = o.qty
-		}
-		if o.linked {
-			g.sized(o, m.Qty)
-		} else {
-			g.resize(o, m.Qty)
-		}
+	if m.Qty > 0 && !o.exit {
+		o.pend = append(o.pend, m.Qty)
+		g.setQty(o, o.qty)
 	}
 	return nil
 }

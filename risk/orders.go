@@ -61,7 +61,10 @@ type order struct {
 	exits [2]*order // parent of a bracket: its live exits
 	xw    int64     // parent of a bracket: the exit quantity it counts (the larger exit)
 	xrem  int64     // bracket exit: its remaining quantity as the venue sized it
-	prev  int64     // a raise allowed by CheckModify, unconfirmed: the quantity before it (0: none)
+	// pend are the quantities of modifies CheckModify allowed that the
+	// venue has not answered yet, oldest first: until each is confirmed or
+	// refused, the order counts as the largest of them and its own.
+	pend []int64
 }
 
 // alloc returns an order record to overwrite, from the free list or new.
@@ -94,15 +97,8 @@ func (g *Guard) record(req *Request) {
 	o.id, o.strat, o.parent = req.ClientID, c.strat, nil
 	o.slot, o.sign, o.qty, o.filled, o.rem = c.slot, c.sign, c.qty, 0, c.qty
 	o.linked, o.links, o.kids, o.sawKid, o.done = false, len(in.Brackets) > 0 || in.OCO != nil, 0, false, false
-	o.prot, o.exit, o.osign, o.orem, o.ocnt, o.exits, o.xw, o.xrem, o.prev = req.Protect != NotProtective, false, 0, 0, 0, [2]*order{}, 0, 0, 0
-	if old := g.orders.insert(o); old != nil {
-		// A reused client id: the old order is forgotten.
-		g.finish(old)
-		if g.orders.get(o.id) == old {
-			g.drop(old)
-		}
-		g.orders.insert(o)
-	}
+	o.prot, o.exit, o.osign, o.orem, o.ocnt, o.exits, o.xw, o.xrem, o.pend = req.Protect != NotProtective, false, 0, 0, 0, [2]*order{}, 0, 0, o.pend[:0]
+	g.orders.insert(o) // begin refused a client id still tracked
 	g.work(o, o.sign, o.rem)
 	if in.OCO != nil {
 		o.osign, o.orem = in.OCO.Side.Sign(), legQty(in)
@@ -358,30 +354,46 @@ func (g *Guard) onModified(e *venue.Event) {
 	if qty <= 0 {
 		qty = e.Qty
 	}
-	o.prev = 0
-	switch {
-	case o.linked:
-		g.sized(o, qty)
-	case qty > 0:
-		g.resize(o, qty)
+	if len(o.pend) > 0 {
+		o.pend = o.pend[1:] // the oldest modify in flight is answered
+	}
+	if qty > 0 {
+		g.setQty(o, qty)
+	} else {
+		g.setQty(o, o.qty)
 	}
 }
 
-// onModifyRejected undoes a raise CheckModify counted ahead of the venue.
+// onModifyRejected drops the oldest modify in flight: the venue refused
+// it. A refusal keel raised itself (Local: the gate's own denial) was
+// never in flight.
 func (g *Guard) onModifyRejected(e *venue.Event) {
 	o := g.orders.get(e.ClientID)
-	if o == nil || o.done || o.prev == 0 {
+	if o == nil || o.done || e.Local || len(o.pend) == 0 {
 		return
 	}
-	if o.linked {
-		g.sized(o, o.prev)
-	} else {
-		g.resize(o, o.prev)
-	}
-	o.prev = 0
+	o.pend = o.pend[1:]
+	g.setQty(o, o.qty)
 }
 
-// resize sets an order's quantity and its remaining working quantity.
+// setQty sets the venue's quantity of o and recounts its working
+// quantity: the largest of it and the modifies in flight.
+func (g *Guard) setQty(o *order, qty int64) {
+	eff := qty
+	for _, q := range o.pend {
+		eff = max(eff, q)
+	}
+	if o.linked {
+		o.qty = qty
+		g.sized(o, eff)
+		o.qty = qty
+		return
+	}
+	g.resize(o, eff)
+	o.qty = qty
+}
+
+// resize sets an order's counted quantity and its remaining working quantity.
 func (g *Guard) resize(o *order, qty int64) {
 	o.qty = qty
 	rem := max(0, o.qty-o.filled)

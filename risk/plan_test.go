@@ -267,10 +267,9 @@ func TestPlanMatchesRules(t *testing.T) {
 	}
 }
 
-// TestReusedIDWithLiveLegs: a client id reused while the first order's
-// linked legs still report. The old record is dropped with its legs still
-// pointing at it; their end must neither free it a second time nor
-// disturb the order now using that memory.
+// TestReusedIDWithLiveLegs: a client id whose order the gate still tracks
+// (ended, kept for its linked legs) is refused; once the legs end and the
+// record is dropped the free list stays sound.
 func TestReusedIDWithLiveLegs(t *testing.T) {
 	h := newHarness(t, offConfig())
 	g := h.g
@@ -284,8 +283,11 @@ func TestReusedIDWithLiveLegs(t *testing.T) {
 
 	again := h.request("a", mes, venue.Buy, 2, venue.Limit, px("5000"))
 	again.ClientID = id
-	require.Nil(t, h.check(again))
+	d := h.check(again)
+	require.NotNil(t, d)
+	require.Equal(t, RuleClientID, d.Rule)
 	h.event(venue.Event{Kind: venue.EventCancelled, ClientID: id + "/tp"})
+	require.Zero(t, g.orders.len(), "the parent goes with its last leg")
 	other := h.mustMarket("a", es, venue.Sell, 1) // may reuse the dropped record
 
 	seen := map[*order]bool{}
@@ -295,10 +297,9 @@ func TestReusedIDWithLiveLegs(t *testing.T) {
 	}
 	g.orders.each(func(o *order) { require.False(t, seen[o], "a live record is on the free list") })
 	acct := g.Account()
-	require.Equal(t, int64(2), acct.OpenOrders())
-	require.Equal(t, int64(2), acct.Working(mes.ID, venue.Buy))
+	require.Equal(t, int64(1), acct.OpenOrders())
+	require.Equal(t, int64(0), acct.Working(mes.ID, venue.Buy))
 	require.Equal(t, int64(1), acct.Working(es.ID, venue.Sell))
-	h.cancel(id)
 	h.cancel(other)
 	require.Equal(t, int64(0), acct.OpenOrders())
 	require.Zero(t, g.orders.len())

@@ -19,15 +19,20 @@ import (
 //     on that side at most |net|, on the side that closes it. Other
 //     working orders do not count: the gate always asks for a CancelAll
 //     before a Flatten, so they are on their way out;
-//   - in the other scope they pass when they reduce its position too, and
-//     are judged by its rules when they do not (a strategy's flatten that
-//     would add to the account's position is an ordinary order to the
-//     account).
+//   - in the other scope they pass when they reduce its position too, or
+//     leave it no larger (a strategy's flatten may turn the account when
+//     another strategy holds the other side); one that would grow it is
+//     judged by that scope's exposure rules — kill switch, position and
+//     total position limits, loss limits — and nothing else.
 //
 // Nothing else applies: not the order rate, the duplicate guard, the
 // open-order limit, the entry windows before the close, nor a closed
 // session (the venue refuses what cannot trade, and keel retries). Allowed
 // protective orders take no order-rate token and leave no duplicate entry.
+
+// RuleClientID refuses an intent whose client order id the gate still
+// tracks: ids are never reused (the engine derives unique ones).
+const RuleClientID = "client-id"
 
 // RuleProtective refuses a protective order that would not reduce the
 // position it is meant to reduce, or that is not a single order.
@@ -77,18 +82,31 @@ func (g *Guard) checkProtective(req *Request) *Denied {
 		if (s == g.account) == (req.Protect == ProtectAccount) {
 			return g.denied(g.notReducing(s, p))
 		}
-		if d := check(req, s, s.rules); d != nil {
-			return g.denied(d)
+		// The other scope: a strategy's flatten that leaves the account's
+		// position no larger (it may turn it: another strategy holds the
+		// other side) passes; one that grows it is judged by the
+		// account's exposure rules, never by its order-flow rules.
+		if p != nil && holds(p.net, cu.sign, cu.qty, p.sameProtective(cu.sign)) {
+			continue
 		}
-		if s.plan&pRate != 0 {
-			s.rate.tat = max(s.rate.tat, req.Now) + s.lim.rateT
-		}
-		if len(s.xcomm) != 0 {
-			commit(req, s)
+		for _, r := range s.rules[:s.nb] {
+			switch r.(type) {
+			case killRule, positionRule, totalRule, dailyLossRule, drawdownRule:
+				if d := r.Check(req, s); d != nil {
+					return g.denied(d)
+				}
+			}
 		}
 	}
 	g.record(req)
 	return nil
+}
+
+// holds reports whether an order of qty on side sign, after the
+// protective orders working on that side (same), leaves |net| no larger.
+func holds(net, sign, qty, same int64) bool {
+	after := net + sign*(qty+same)
+	return abs(after) <= abs(net) && net != 0
 }
 
 func (g *Guard) notReducing(s *Scope, p *spos) *Denied {
@@ -110,7 +128,8 @@ func (g *Guard) notReducing(s *Scope, p *spos) *Denied {
 
 // ObserveTransfer implements TransferObserver: a position moved between two
 // strategies inside keel moves their scopes, at the transfer's price, and
-// leaves the account as it is.
+// leaves the account as it is. An empty From gives To part of the
+// account's position no strategy held (one the venue reported).
 func (g *Guard) ObserveTransfer(t *venue.Transfer) {
 	if g.moveTo(t.Time) {
 		g.catchUp()
@@ -123,6 +142,13 @@ func (g *Guard) ObserveTransfer(t *venue.Transfer) {
 	if c.known && c.bad == "" {
 		price = c.ticks(t.Price)
 	}
-	g.book(g.strategy(t.From), c, -t.Qty, price, 0)
+	if t.From != "" { // "": from the account's own, unattributed position
+		g.book(g.strategy(t.From), c, -t.Qty, price, 0)
+	}
 	g.book(g.strategy(t.To), c, t.Qty, price, 0)
 }
+
+// CheckStrategies reports a strategies section of the configuration that
+// names none of the running strategies (see Config.CheckStrategies); the
+// engine calls it at start, so a typo never means "no limits".
+func (g *Guard) CheckStrategies(running []string) error { return g.cfg.CheckStrategies(running) }

@@ -196,7 +196,7 @@ account:
 	h.cancel(req.ClientID + "/sl")
 	_, d = h.market("a", mes, venue.Sell, 1)
 	assert.Nil(t, d, "with the exits gone, the exit passes")
-	// Exits are not exposure: they never count against position limits.
+	// Working counts orders, not exits: the one Sell 1 just allowed.
 	assert.Equal(t, int64(1), h.g.account.Working(mes.ID, venue.Sell))
 }
 
@@ -360,4 +360,104 @@ func TestCheckModifyOCOPartner(t *testing.T) {
 	assert.Equal(t, int64(2), h.g.account.Working(mes.ID, venue.Sell))
 	h.event(venue.Event{Kind: venue.EventModifyRejected, ClientID: req.ClientID + "/oco"})
 	assert.Equal(t, int64(1), h.g.account.Working(mes.ID, venue.Sell))
+}
+
+// Review C/D: modifies in flight are counted until the venue answers each;
+// a refusal undoes only its own raise, and a gate denial undoes nothing.
+func TestModifiesInFlight(t *testing.T) {
+	h := newHarness(t, mustParse(t, `account: {market_hours: {enabled: false}, max_position: 4, duplicate_window: 0s}`))
+	req := h.request("a", mes, venue.Buy, 1, venue.Limit, px("4990"))
+	require.Nil(t, h.check(req))
+	mod := func(q int64) *Denied {
+		return h.g.CheckModify(&ModifyRequest{Now: h.now.UnixNano(), Strategy: "a", ClientID: req.ClientID, Instrument: mes, Intent: req.Intent, Modify: venue.Modify{Qty: q}})
+	}
+	long := func() int64 { return h.g.account.Working(mes.ID, venue.Buy) }
+	require.Nil(t, mod(3))
+	assert.Equal(t, int64(3), long())
+	require.NotNil(t, mod(9), "refused by the gate")
+	h.event(venue.Event{Kind: venue.EventModifyRejected, ClientID: req.ClientID, Reason: RuleMaxPosition, Local: true})
+	assert.Equal(t, int64(3), long(), "the gate's own refusal undoes nothing at the venue")
+
+	require.Nil(t, mod(4))
+	assert.Equal(t, int64(4), long())
+	// The venue refuses the first raise, then confirms the second.
+	h.event(venue.Event{Kind: venue.EventModifyRejected, ClientID: req.ClientID})
+	assert.Equal(t, int64(4), long(), "the second raise is still in flight")
+	h.event(venue.Event{Kind: venue.EventModified, ClientID: req.ClientID, Qty: 4, Modify: venue.Modify{Qty: 4}})
+	assert.Equal(t, int64(4), long())
+	// Both refused: back to the venue's size.
+	require.Nil(t, mod(2))
+	h.event(venue.Event{Kind: venue.EventModifyRejected, ClientID: req.ClientID})
+	assert.Equal(t, int64(4), long())
+}
+
+func TestModifyRaisesRefusedInOrder(t *testing.T) {
+	h := newHarness(t, mustParse(t, `account: {market_hours: {enabled: false}, max_position: 4, duplicate_window: 0s}`))
+	req := h.request("a", mes, venue.Buy, 1, venue.Limit, px("4990"))
+	require.Nil(t, h.check(req))
+	mod := func(q int64) *Denied {
+		return h.g.CheckModify(&ModifyRequest{Now: h.now.UnixNano(), Strategy: "a", ClientID: req.ClientID, Instrument: mes, Intent: req.Intent, Modify: venue.Modify{Qty: q}})
+	}
+	require.Nil(t, mod(3))
+	require.Nil(t, mod(4))
+	h.event(venue.Event{Kind: venue.EventModified, ClientID: req.ClientID, Qty: 3, Modify: venue.Modify{Qty: 3}})
+	assert.Equal(t, int64(4), h.g.account.Working(mes.ID, venue.Buy), "3→4 is still in flight")
+	_, d := h.market("b", mes, venue.Buy, 1)
+	require.NotNil(t, d, "worst case would be 5")
+	h.event(venue.Event{Kind: venue.EventModifyRejected, ClientID: req.ClientID})
+	assert.Equal(t, int64(3), h.g.account.Working(mes.ID, venue.Buy))
+}
+
+// Review G: a client id the gate still tracks is refused, not overwritten.
+func TestReusedClientIDRefused(t *testing.T) {
+	h := newHarness(t, offConfig())
+	req := h.request("a", mes, venue.Buy, 1, venue.Stop, px("5010"))
+	req.Intent.OCO = &venue.Leg{Side: venue.Sell, Type: venue.Stop, Stop: px("4990")}
+	require.Nil(t, h.check(req))
+	again := h.request("a", mes, venue.Buy, 1, venue.Market, 0)
+	again.ClientID = req.ClientID
+	d := h.check(again)
+	require.NotNil(t, d)
+	assert.Equal(t, RuleClientID, d.Rule)
+}
+
+// Review 1: a strategy's flatten that does not grow the account's position
+// passes the account whatever its order-flow rules say.
+func TestStrategyFlattenHoldingTheAccount(t *testing.T) {
+	h := newHarness(t, mustParse(t, `
+account:
+  market_hours: {enabled: false}
+  max_open_orders: 1
+  duplicate_window: 0s
+`))
+	h.position("a", mes, venue.Buy, 2, "5000")
+	h.position("b", mes, venue.Sell, 1, "5000")
+	require.Nil(t, h.check(h.request("b", mes, venue.Sell, 1, venue.Limit, px("5010")))) // one open order
+	// a sells 2: the account goes from +1 to −1, no larger.
+	assert.Nil(t, h.check(h.protective("a", mes, venue.Sell, 2, ProtectStrategy)))
+	// b buys 1 against the account's −1 to come (a's sell is working):
+	// judged by the account's exposure rules only.
+	assert.Nil(t, h.check(h.protective("b", mes, venue.Buy, 1, ProtectStrategy)))
+	// What would grow the account past its limit is still refused.
+	h2 := newHarness(t, mustParse(t, `account: {market_hours: {enabled: false}, max_position: 1}`))
+	h2.position("a", mes, venue.Sell, 1, "5000")
+	h2.position("b", mes, venue.Buy, 1, "5000")
+	h2.position("c", mes, venue.Buy, 1, "5000") // the account +1
+	d := h2.check(h2.protective("a", mes, venue.Buy, 1, ProtectStrategy))
+	require.NotNil(t, d, "+1 → +2 is above max_position")
+	assert.Equal(t, RuleMaxPosition, d.Rule)
+}
+
+// An exit whose size the venue did not say counts as its entry's fill.
+func TestExitSizeFallsBackToTheEntryFill(t *testing.T) {
+	h := newHarness(t, mustParse(t, `account: {market_hours: {enabled: false}, max_position: 2, duplicate_window: 0s}`))
+	req := h.request("a", mes, venue.Buy, 2, venue.Market, 0)
+	req.Intent.Brackets = []venue.Leg{{Type: venue.Stop, Stop: px("4990")}}
+	require.Nil(t, h.check(req))
+	h.fill(req.ClientID, mes, venue.Buy, 2, "5000", true)
+	h.event(venue.Event{Kind: venue.EventAccepted, ClientID: req.ClientID + "/sl"})
+	id := h.mustMarket("a", mes, venue.Sell, 2)
+	h.fill(id, mes, venue.Sell, 2, "5000", true)
+	_, d := h.market("a", mes, venue.Sell, 1)
+	require.NotNil(t, d, "the orphaned exit would sell 2 more")
 }

@@ -170,7 +170,7 @@ func (s *Scope) Net(c venue.ContractID) int64 {
 }
 
 // Working returns the remaining quantity of the scope's working orders on
-// one side of a contract (bracket legs and OCO partners excluded).
+// one side of a contract, OCO partners included, bracket exits not.
 func (s *Scope) Working(c venue.ContractID, side venue.Side) int64 {
 	p := s.posOf(c)
 	switch {

@@ -109,6 +109,9 @@ type Event struct {
 	// bracket exit placed against a partial entry fill is smaller than its
 	// leg asked for; this is how keel learns its real size.
 	Qty      int64
+	// Local marks an event keel raised itself rather than the venue (the
+	// risk gate refusing a modify, say): it changes nothing at the venue.
+	Local    bool
 	Fill     Fill     // EventFilled
 	Final    bool     // EventFilled: the order is now completely filled
 	Modify   Modify   // EventModified
@@ -133,7 +136,9 @@ func (e Event) String() string {
 // opposite positions in a contract, the opposite parts are crossed against
 // each other at the contract's mark and only the net goes to the venue.
 // The account's position does not change; From sells Qty to To (a negative
-// Qty buys) at Price.
+// Qty buys) at Price. An empty From hands To a part of the account's
+// position that no strategy held (keel's house book adopting what the
+// venue reports).
 type Transfer struct {
 	Time     int64 // Unix ns
 	Contract ContractID
