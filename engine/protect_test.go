@@ -498,7 +498,9 @@ func TestRefusedProtectiveCancelIsRetried(t *testing.T) {
 	var id string
 	rg.add("a", map[int]func(strategy.Context){
 		1: func(ctx strategy.Context) { id, _ = ctx.Submit(lmt(venue.Buy, 1, "4990")) },
-		3: func(ctx strategy.Context) { require.NoError(t, ctx.Modify(id, venue.Modify{Limit: venue.MustParsePrice("4991")})) },
+		3: func(ctx strategy.Context) {
+			require.NoError(t, ctx.Modify(id, venue.Modify{Limit: venue.MustParsePrice("4991")}))
+		},
 		4: func(strategy.Context) { panic("bug") },
 	})
 	require.NoError(t, rg.e.Start())

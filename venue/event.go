@@ -108,7 +108,7 @@ type Event struct {
 	// EventAccepted and EventModified (0 when the venue does not say). A
 	// bracket exit placed against a partial entry fill is smaller than its
 	// leg asked for; this is how keel learns its real size.
-	Qty      int64
+	Qty int64
 	// Local marks an event keel raised itself rather than the venue (the
 	// risk gate refusing a modify, say): it changes nothing at the venue.
 	Local    bool
