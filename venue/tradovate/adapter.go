@@ -261,7 +261,7 @@ func (a *Adapter) resync(ctx context.Context, c *Conn) error {
 	return nil
 }
 
-func (a *Adapter) onEvent(m *wire.Message) {
+func (a *Adapter) onEvent(m *wire.Message, _ []byte) {
 	if m.Event != wire.EventProps {
 		return
 	}

@@ -93,9 +93,10 @@ type ConnOptions struct {
 	// the connection retries.
 	OnReady func(ctx context.Context, c *Conn) error
 	// OnEvent gets every event ({e,d}: props, md, chart, clock, shutdown)
-	// on the connection's read goroutine, in order. m.Data aliases a
-	// buffer reused for the next frame: copy what you keep.
-	OnEvent func(m *wire.Message)
+	// on the connection's read goroutine, in order, parsed (m) and raw
+	// (the message's bytes, for decoders that read them directly). Both
+	// alias a buffer reused for the next frame: copy what you keep.
+	OnEvent func(m *wire.Message, raw []byte)
 	// OnState gets every state change.
 	OnState func(ConnEvent)
 	Dialer  *websocket.Dialer
@@ -503,7 +504,7 @@ func (c *Conn) dispatch(msg []byte) error {
 		var sd wire.Shutdown
 		_ = json.Unmarshal(m.Data, &sd)
 		if c.opt.OnEvent != nil {
-			c.opt.OnEvent(&m)
+			c.opt.OnEvent(&m, msg)
 		}
 		switch sd.ReasonCode {
 		case "ConnectionQuotaReached", "IPQuotaReached":
@@ -517,7 +518,7 @@ func (c *Conn) dispatch(msg []byte) error {
 		}
 	}
 	if c.opt.OnEvent != nil {
-		c.opt.OnEvent(&m)
+		c.opt.OnEvent(&m, msg)
 	}
 	return nil
 }
