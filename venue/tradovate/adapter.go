@@ -29,6 +29,8 @@ type Options struct {
 	// ReconcileWait is how long an order whose answer was lost may take to
 	// appear at the venue before it is resolved as not placed (10s).
 	ReconcileWait time.Duration
+	// Replay configures the session when Env is replay.
+	Replay *ReplayOptions
 	Logger        *slog.Logger
 }
 
@@ -53,6 +55,8 @@ type Adapter struct {
 	started bool
 	syncing bool
 	early   []wire.PropsEvent // props that arrived while a snapshot was on its way
+	held    []venue.Event     // events before Start bound a sink (Connect first)
+	replay  replayState
 
 	jobs   chan func(context.Context)
 	ctx    context.Context
@@ -120,31 +124,59 @@ func (a *Adapter) AccountID() int64 {
 	return a.acct.id
 }
 
-// Start implements venue.Venue: it logs in, picks the account, connects the
-// trading socket (syncing the account, every reconnect again) and starts
-// the order sender. It returns once the first sync is done.
+// Start implements venue.Venue: it connects (see Connect) unless Connect
+// already did, then binds the sink; events from before are delivered first.
 func (a *Adapter) Start(sink venue.EventSink) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	return a.StartContext(ctx, sink)
 }
 
-// StartContext is Start with a deadline for the first connect.
+// StartContext is Start with a deadline for the connect.
 func (a *Adapter) StartContext(ctx context.Context, sink venue.EventSink) error {
+	if sink == nil {
+		return errors.New("tradovate: Start needs a sink")
+	}
+	if err := a.Connect(ctx); err != nil {
+		return err
+	}
 	a.mu.Lock()
-	if a.started {
+	if a.sink != nil {
 		a.mu.Unlock()
 		return errors.New("tradovate: adapter already started")
 	}
-	a.started, a.sink = true, sink
+	a.sink = sink
+	held := a.held
+	a.held = nil
+	a.mu.Unlock()
+	for _, ev := range held {
+		sink(ev)
+	}
+	return nil
+}
+
+// Connect logs in, picks the account, connects the trading socket (the
+// replay socket, starting the replay, in a replay session), syncs the
+// account (and again on every reconnect) and starts the order sender. It
+// returns once the first sync is done; a second call does nothing. Events
+// wait for Start's sink.
+func (a *Adapter) Connect(ctx context.Context) error {
+	a.mu.Lock()
+	if a.started {
+		a.mu.Unlock()
+		return nil
+	}
+	a.started = true
 	a.mu.Unlock()
 	tok, err := a.auth.Token(ctx)
 	if err != nil {
 		return err
 	}
 	a.userID = tok.UserID
-	if err := a.pickAccount(ctx); err != nil {
-		return err
+	if a.cfg.Env != Replay {
+		if err := a.pickAccount(ctx); err != nil {
+			return err
+		}
 	}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	co := a.opt.Conn
@@ -183,6 +215,12 @@ func (a *Adapter) pickAccount(ctx context.Context) error {
 	if err := a.auth.REST(ctx, "GET", "account/list", "", nil, &accts); err != nil {
 		return fmt.Errorf("tradovate: account/list: %w", err)
 	}
+	return a.setAccount(accts)
+}
+
+// setAccount picks the account from a list: by name when Options.Account
+// says, else the only active one.
+func (a *Adapter) setAccount(accts []wire.Account) error {
 	var pick []wire.Account
 	for _, ac := range accts {
 		if a.opt.Account != "" {
@@ -202,7 +240,9 @@ func (a *Adapter) pickAccount(ctx context.Context) error {
 	default:
 		return fmt.Errorf("tradovate: %d active accounts (%s): choose one by name", len(pick), accountNames(pick))
 	}
-	a.acct = newAccount(a.emit)
+	if a.acct == nil {
+		a.acct = newAccount(a.emit)
+	}
 	a.acct.id, a.acct.spec = pick[0].ID, pick[0].Name
 	a.log.Info("account", "account_id", a.acct.id, "account_spec", a.acct.spec)
 	return nil
@@ -225,16 +265,31 @@ func (a *Adapter) emit(ev venue.Event) {
 	}
 	a.mu.Lock()
 	sink := a.sink
-	a.mu.Unlock()
-	if sink != nil {
-		sink(ev)
+	if sink == nil {
+		if len(a.held) < 1<<16 {
+			a.held = append(a.held, ev)
+		}
+		a.mu.Unlock()
+		return
 	}
+	a.mu.Unlock()
+	sink(ev)
 }
 
 // resync runs on every (re)authorize: a fresh user/syncrequest snapshot,
 // diffed into the known state (see account), then the orders whose outcome
 // was lost are resolved against it.
 func (a *Adapter) resync(ctx context.Context, c *Conn) error {
+	if a.cfg.Env == Replay {
+		if err := a.initReplay(ctx, c); err != nil {
+			return err
+		}
+		if a.acct == nil || a.acct.id == 0 {
+			if err := a.replayAccount(ctx, c); err != nil {
+				return err
+			}
+		}
+	}
 	a.mu.Lock()
 	a.syncing, a.early = true, nil
 	a.mu.Unlock()
@@ -262,6 +317,10 @@ func (a *Adapter) resync(ctx context.Context, c *Conn) error {
 }
 
 func (a *Adapter) onEvent(m *wire.Message, _ []byte) {
+	if m.Event == wire.EventClock {
+		a.onClock(m.Data)
+		return
+	}
 	if m.Event != wire.EventProps {
 		return
 	}

@@ -37,9 +37,6 @@ func sandboxConfig(t testing.TB, s *sandbox.Server, env Env) Config {
 		KeyEnv: string(env), KeyName: u.Name, KeyPassword: u.Password, KeyCID: strconv.FormatInt(u.CID, 10), KeySec: u.Sec,
 		KeyURL: s.RESTURL(svc), KeyWSURL: s.WebSocketURL(svc), KeyMDURL: s.WebSocketURL(sandbox.MD), KeyReplayURL: s.WebSocketURL(sandbox.Replay),
 	}
-	if env == Replay {
-		vals[KeyURL] = s.RESTURL(sandbox.Replay)
-	}
 	cfg, err := LoadConfig("", func(k string) string { return vals[k] })
 	require.NoError(t, err)
 	cfg.DeviceFile = filepath.Join(t.TempDir(), "device-id")

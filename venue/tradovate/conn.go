@@ -62,6 +62,22 @@ var (
 	ErrClosed         = errors.New("tradovate: connection closed")
 )
 
+// Permanent marks an error from Token or OnReady that reconnecting cannot
+// fix (credentials refused, a replay that is not possible): the connection
+// stops for good with it instead of retrying, which for logins would only
+// earn a lockout.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err}
+}
+
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
 // QuotaError is a shutdown for ConnectionQuotaReached or IPQuotaReached:
 // another session of this user (or IP) took the connection. keel does not
 // fight it by reconnecting.
@@ -284,6 +300,10 @@ func (c *Conn) run(ctx context.Context) {
 		connected, err := c.session(ctx)
 		c.failPending()
 		c.mu.Lock()
+		var pe *permanentError
+		if errors.As(err, &pe) && c.fatal == nil {
+			c.fatal = pe.err
+		}
 		fatal := c.fatal
 		c.mu.Unlock()
 		if ctx.Err() != nil || fatal != nil {
@@ -380,6 +400,10 @@ func (c *Conn) session(ctx context.Context) (connected bool, err error) {
 
 func (c *Conn) authorize(ctx context.Context) error {
 	tok, err := c.opt.Token(ctx)
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		return Permanent(err) // refused credentials do not improve by retrying
+	}
 	if err != nil {
 		return err
 	}
