@@ -31,7 +31,7 @@ type Options struct {
 	ReconcileWait time.Duration
 	// Replay configures the session when Env is replay.
 	Replay *ReplayOptions
-	Logger        *slog.Logger
+	Logger *slog.Logger
 }
 
 // Adapter is keel's Tradovate venue: it implements venue.Venue over the
