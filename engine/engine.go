@@ -37,6 +37,10 @@ type Config struct {
 	// OMS has applied it and before the strategy does; reports and journals
 	// use it. It runs on the loop.
 	Observe func(*venue.Event)
+	// ObserveTick, if set, sees every tick of a known contract after the
+	// strategies did (a live session's report marks positions with it).
+	// It runs on the loop.
+	ObserveTick func(*venue.Tick)
 }
 
 // Failure records a strategy stopped by a panic or an Init error.
@@ -406,6 +410,9 @@ func (e *Engine) OnTick(t *venue.Tick) {
 		e.drain()
 	}
 	e.drain() // the gate may have asked for action on this tick
+	if e.cfg.ObserveTick != nil {
+		e.cfg.ObserveTick(t)
+	}
 }
 
 // OnBarData processes one bar of a bar-data backtest (bars, not ticks, are

@@ -20,6 +20,7 @@ import (
 	"github.com/keeltrade/keel/risk"
 	"github.com/keeltrade/keel/strategy"
 	"github.com/keeltrade/keel/venue/sim"
+	"github.com/keeltrade/keel/venue/tradovate"
 	"github.com/schollz/progressbar/v3"
 	"github.com/shopspring/decimal"
 	"golang.org/x/term"
@@ -199,24 +200,87 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlags("backtest", stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: runner backtest -strategy NAME [-p name=value]... [flags] FILE...")
+		fmt.Fprintln(stderr, "       runner backtest -replay -from RFC3339 -to RFC3339 [-speed N] -strategy NAME [-p name=value]... [flags]")
 		fs.PrintDefaults()
 	}
 	f := &backtestFlags{defaultFee: "0", defaultOut: "keel-report"}
 	f.register(fs)
+	rp := &replayFlags{}
+	rp.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err}
 	}
+	if rp.replay {
+		return runReplayBacktest(ctx, f, rp, fs.Args(), stdout, stderr)
+	}
 	if fs.NArg() == 0 {
-		return usagef("no data files given: runner backtest -strategy NAME FILE...")
+		return usagef("no data files given: runner backtest -strategy NAME FILE... (or -replay -from … -to … for market replay)")
 	}
 	cfg, err := f.config(fs.Args(), stderr)
 	if err != nil {
 		return err
 	}
 	return executeBacktest(ctx, f, cfg, strings.Join(cfg.Files, ", "), stdout, stderr)
+}
+
+// replayFlags are backtest's market-replay flags.
+type replayFlags struct {
+	replay   bool
+	from, to string
+	speed    int
+	config   string
+}
+
+func (r *replayFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&r.replay, "replay", false, "run on Tradovate market replay (TRADOVATE_REPLAY_URL) instead of data files")
+	fs.StringVar(&r.from, "from", "", "replay start, RFC3339 (with -replay)")
+	fs.StringVar(&r.to, "to", "", "replay end, RFC3339 (with -replay)")
+	fs.IntVar(&r.speed, "speed", 400, "replay speed in percent of real time, 1-400 (with -replay)")
+	fs.StringVar(&r.config, "config", "", "YAML file of TRADOVATE_* settings (the environment wins)")
+}
+
+// runReplayBacktest runs the strategy on market replay through the real
+// adapter and reports it like a file backtest.
+func runReplayBacktest(ctx context.Context, f *backtestFlags, rp *replayFlags, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return usagef("-replay takes no data files (got %s)", strings.Join(args, " "))
+	}
+	if f.sweep != "" {
+		return usagef("-sweep is for data files, not -replay")
+	}
+	from, err := time.Parse(time.RFC3339, rp.from)
+	if err != nil {
+		return usagef("-from %q: want an RFC3339 time such as 2026-03-04T15:00:00Z", rp.from)
+	}
+	to, err := time.Parse(time.RFC3339, rp.to)
+	if err != nil {
+		return usagef("-to %q: want an RFC3339 time such as 2026-03-04T16:00:00Z", rp.to)
+	}
+	if !to.After(from) {
+		return usagef("-to %s must be after -from %s", rp.to, rp.from)
+	}
+	if rp.speed < 1 || rp.speed > 400 {
+		return usagef("-speed %d: want 1 to 400 (percent of real time)", rp.speed)
+	}
+	tc, err := tradovate.LoadConfig(rp.config, nil)
+	if err != nil {
+		return err
+	}
+	if tc.Env != tradovate.Replay {
+		return fmt.Errorf("-replay needs %s=replay (it is %q)", tradovate.KeyEnv, tc.Env)
+	}
+	cfg, err := f.config(nil, stderr)
+	if err != nil {
+		return err
+	}
+	rc := backtest.ReplayConfig{Strategy: cfg.Strategy, Params: cfg.Params, Tradovate: tc, From: from, To: to, Speed: rp.speed,
+		NewGate: cfg.NewGate, Report: cfg.Report, Logger: cfg.Logger}
+	name := fmt.Sprintf("market replay %s to %s", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+	fmt.Fprintf(stderr, "replaying %s at %d%% through %s\n", name, rp.speed, tc.ReplayURL)
+	return reportRun(ctx, f, cfg, name, func(ctx context.Context) (*backtest.Result, error) { return backtest.RunReplay(ctx, rc) }, stdout, stderr)
 }
 
 // executeBacktest runs one backtest or a sweep and prints the outcome.
@@ -229,12 +293,21 @@ func executeBacktest(ctx context.Context, f *backtestFlags, cfg backtest.Config,
 	if bar != nil {
 		cfg.Progress = func(n int64) { _ = bar.Set64(n) }
 	}
+	return reportRun(ctx, f, cfg, dataName, func(ctx context.Context) (*backtest.Result, error) {
+		res, err := backtest.Run(ctx, cfg)
+		if bar != nil {
+			_ = bar.Finish()
+			fmt.Fprintln(stdout)
+		}
+		return res, err
+	}, stdout, stderr)
+}
+
+// reportRun runs a backtest (from files or on replay) and prints and
+// writes its report.
+func reportRun(ctx context.Context, f *backtestFlags, cfg backtest.Config, dataName string, run func(context.Context) (*backtest.Result, error), stdout, stderr io.Writer) (err error) {
 	start := time.Now()
-	res, err := backtest.Run(ctx, cfg)
-	if bar != nil {
-		_ = bar.Finish()
-		fmt.Fprintln(stdout)
-	}
+	res, err := run(ctx)
 	if err != nil {
 		return err
 	}

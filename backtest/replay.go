@@ -1,0 +1,261 @@
+package backtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keeltrade/keel/backtest/report"
+	"github.com/keeltrade/keel/engine"
+	"github.com/keeltrade/keel/engine/ring"
+	"github.com/keeltrade/keel/risk"
+	"github.com/keeltrade/keel/strategy"
+	"github.com/keeltrade/keel/venue"
+	"github.com/keeltrade/keel/venue/tradovate"
+)
+
+// ReplayConfig is a backtest on Tradovate's market replay: the strategy
+// runs in the live engine loop, through the real adapter (its orders go to
+// the replay account over the replay socket, its ticks come from the
+// replay's quotes), on the replay's clock, from From to To.
+type ReplayConfig struct {
+	Strategy string
+	Params   map[string]string
+	// Tradovate is the connection; its Env must be replay (the replay
+	// socket is TRADOVATE_REPLAY_URL).
+	Tradovate tradovate.Config
+	// Options tune the adapter (socket timings, logger); Replay is set by
+	// RunReplay.
+	Options  tradovate.Options
+	From, To time.Time
+	// Speed is the replay speed in percent of real time (1–400; default 400).
+	Speed   int
+	NewGate func() (risk.Gate, error)
+	Report  report.Config
+	Logger  *slog.Logger
+	// StateDir keeps session ids (default engine.DefaultStateDir()): the
+	// replay is a venue outside the process, so client order ids must not
+	// repeat across runs.
+	StateDir string
+}
+
+// replayClock is the engine's clock in a replay: the replay time of the
+// last clock event (or market event, whichever is later).
+type replayClock struct{ ns atomic.Int64 }
+
+func (c *replayClock) Now() int64 { return c.ns.Load() }
+
+func (c *replayClock) set(t int64) {
+	for {
+		old := c.ns.Load()
+		if t <= old || c.ns.CompareAndSwap(old, t) {
+			return
+		}
+	}
+}
+
+// replayInstruments resolves symbols with the adapter the first time a
+// strategy names them and subscribes to their quotes.
+type replayInstruments struct {
+	ctx context.Context
+	a   *tradovate.Adapter
+	md  *tradovate.MarketData
+	log *slog.Logger
+
+	mu   sync.Mutex
+	byS  map[string]venue.Instrument
+	byID map[venue.ContractID]venue.Instrument
+	err  error
+}
+
+func (r *replayInstruments) BySymbol(symbol string) (venue.Instrument, bool) {
+	r.mu.Lock()
+	in, ok := r.byS[symbol]
+	r.mu.Unlock()
+	if ok {
+		return in, true
+	}
+	in, err := r.a.Contract(r.ctx, symbol)
+	if err == nil {
+		err = r.md.SubscribeQuotes(r.ctx, in.Symbol)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.err = errors.Join(r.err, err)
+		return venue.Instrument{}, false
+	}
+	r.byS[symbol], r.byS[in.Symbol], r.byID[in.ID] = in, in, in
+	return in, true
+}
+
+func (r *replayInstruments) ByID(id venue.ContractID) (venue.Instrument, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	in, ok := r.byID[id]
+	return in, ok
+}
+
+func (r *replayInstruments) all() []venue.Instrument {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]venue.Instrument, 0, len(r.byID))
+	for _, in := range r.byID {
+		out = append(out, in)
+	}
+	return out
+}
+
+// RunReplay runs one backtest on market replay and reports it exactly like
+// a file backtest (Result, report.Summary). It ends when the replay clock
+// reaches To, or ctx ends (an error then).
+func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
+	if cfg.Tradovate.Env != tradovate.Replay {
+		return nil, fmt.Errorf("backtest: replay needs %s=replay (got %q)", tradovate.KeyEnv, cfg.Tradovate.Env)
+	}
+	if cfg.From.IsZero() || !cfg.To.After(cfg.From) {
+		return nil, fmt.Errorf("backtest: replay: -to (%s) must be after -from (%s)", cfg.To.Format(time.RFC3339), cfg.From.Format(time.RFC3339))
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	params := strategy.NewParams(cfg.Params)
+	strat, err := strategy.New(cfg.Strategy, params)
+	if err != nil {
+		return nil, fmt.Errorf("backtest: %w", err)
+	}
+	rec, err := report.NewRecorder(cfg.Report)
+	if err != nil {
+		return nil, fmt.Errorf("backtest: report: %w", err)
+	}
+	var gate risk.Gate
+	if cfg.NewGate != nil {
+		if gate, err = cfg.NewGate(); err != nil {
+			return nil, fmt.Errorf("backtest: risk gate: %w", err)
+		}
+	}
+	dir := cfg.StateDir
+	if dir == "" {
+		if dir, err = engine.DefaultStateDir(); err != nil {
+			return nil, err
+		}
+	}
+	session, err := engine.NewSessionID(dir, time.Now())
+	if err != nil {
+		return nil, err
+	}
+
+	clock := &replayClock{}
+	clock.set(cfg.From.UnixNano())
+	opt := cfg.Options
+	if opt.Logger == nil {
+		opt.Logger = logger
+	}
+	capital := cfg.Report.StartingCapital
+	if capital.IsZero() {
+		capital = report.DefaultStartingCapital
+	}
+	opt.Replay = &tradovate.ReplayOptions{Start: cfg.From, Speed: cfg.Speed, InitialBalance: capital,
+		OnClock: func(t time.Time, _ int) { clock.set(t.UnixNano()) }}
+	ad, err := tradovate.New(cfg.Tradovate, opt)
+	if err != nil {
+		return nil, err
+	}
+	defer ad.Close()
+	if err := ad.Connect(ctx); err != nil {
+		return nil, err
+	}
+	feed, err := engine.NewFeed(1<<14, 1<<12, ring.Park(time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	md, err := ad.OpenMarketData(ctx, tradovate.MarketDataOptions{Publish: func(ts []venue.Tick) {
+		for i := range ts {
+			clock.set(ts[i].Time)
+		}
+		if _, err := feed.Ticks.PublishBatch(ts); err != nil {
+			logger.Debug("tick dropped: the engine stopped", "err", err)
+		}
+	}})
+	if err != nil {
+		return nil, err
+	}
+	defer md.Close()
+	ins := &replayInstruments{ctx: ctx, a: ad, md: md, log: logger, byS: map[string]venue.Instrument{}, byID: map[venue.ContractID]venue.Instrument{}}
+
+	var fillErr error
+	eng, err := engine.New(engine.Config{
+		Session: session, Clock: clock, Instruments: ins, Venue: ad, Gate: gate, Logger: logger,
+		Observe: func(ev *venue.Event) {
+			if ev.Kind != venue.EventFilled || fillErr != nil {
+				return
+			}
+			inst, ok := ins.ByID(ev.Fill.Contract)
+			if !ok {
+				fillErr = fmt.Errorf("backtest: fill for unknown contract %d", ev.Fill.Contract)
+				return
+			}
+			fillErr = rec.OnFill(ev.Fill, inst)
+		},
+		ObserveTick: func(t *venue.Tick) {
+			if t.Flags&venue.HasTrade != 0 {
+				rec.OnPrice(t.Contract, t.Time, t.Price)
+			} else if t.Bid > 0 && t.Ask > 0 {
+				rec.OnPrice(t.Contract, t.Time, (t.Bid+t.Ask)/2)
+			}
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := eng.Add(InstanceName(cfg.Strategy), strat, params); err != nil {
+		return nil, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(runCtx, feed) }()
+
+	end := cfg.To.UnixNano()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	var runErr error
+wait:
+	for {
+		select {
+		case runErr = <-done:
+			break wait
+		case <-ctx.Done():
+			stop()
+			<-done
+			return nil, ctx.Err()
+		case <-tick.C:
+			if clock.Now() >= end {
+				stop()
+				runErr = <-done
+				break wait
+			}
+		}
+	}
+	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+		return nil, runErr
+	}
+	if fillErr != nil {
+		return nil, fillErr
+	}
+	if ins.err != nil {
+		return nil, fmt.Errorf("backtest: replay: %w", ins.err)
+	}
+	for _, in := range ins.all() {
+		_ = rec.Track(in)
+	}
+	res := &Result{Summary: rec.Finish(min(clock.Now(), end)), Stats: eng.Stats(), Orders: eng.Orders(), Failures: eng.Failures(), Instruments: ins.all()}
+	res.Summary.ExitsLost = res.Stats.ExitsLost
+	return res, nil
+}
