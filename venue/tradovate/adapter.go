@@ -197,6 +197,7 @@ func (a *Adapter) Connect(ctx context.Context) error {
 	co.OnReady = a.resync
 	co.OnEvent = a.onEvent
 	co.OnState = a.opt.OnState
+	co.Refused = a.auth.Forget
 	a.trade = NewConn(co)
 	a.trade.Start(a.ctx)
 	a.wg.Add(1)

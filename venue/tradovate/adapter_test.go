@@ -252,3 +252,76 @@ func testLog(t *testing.T) *slog.Logger {
 	}
 	return quiet()
 }
+
+// Tokens the server expires early: REST calls and reconnects get a new one.
+func TestAdapterExpiredToken(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	before := r.a.Auth().Stats().Requests
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultExpireTokens})
+	require.NoError(t, err)
+	var accts []struct{ ID int64 }
+	require.NoError(t, r.a.Auth().REST(context.Background(), "GET", "account/list", "", nil, &accts), "a REST call gets a new token")
+	assert.Greater(t, r.a.Auth().Stats().Requests, before)
+	_, err = r.s.Inject(sandbox.Fault{Kind: sandbox.FaultExpireTokens})
+	require.NoError(t, err)
+	_, err = r.s.Inject(sandbox.Fault{Kind: sandbox.FaultDrop, Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return r.a.trade.Stats().Connects >= 2 }, 5*time.Second, 10*time.Millisecond, "re-authorized with a new token")
+	require.NoError(t, r.a.Submit(r.order("s-7.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Market})))
+	r.trade()
+	r.ev.wait(t, "filled", func() bool { return len(r.ev.of("s-7.1-1", venue.EventFilled)) == 1 })
+	assert.Equal(t, int64(1), r.sandboxNet())
+}
+
+// A 429 is a typed rejection, not a retry loop.
+func TestAdapterRateLimited(t *testing.T) {
+	r := newAdapterRig(t, Demo, sandbox.WithConfig(func(c *sandbox.Config) {
+		c.Demo.RateLimit = sandbox.RateLimit{PerSecond: 3}
+	}))
+	r.trade()
+	for i := range 6 {
+		require.NoError(t, r.a.Submit(r.order(fmt.Sprintf("s-8.1-%d", i+1), venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Limit, Limit: r.px - 10*venue.PriceScale})))
+	}
+	r.ev.wait(t, "some rate-limited", func() bool {
+		for _, ev := range r.ev.all() {
+			if ev.Kind == venue.EventRejected && ev.Reason == "RateLimited" {
+				return true
+			}
+		}
+		return false
+	})
+	var n int
+	for i := range 6 {
+		n += len(r.ev.of(fmt.Sprintf("s-8.1-%d", i+1), venue.EventAccepted))
+	}
+	time.Sleep(1100 * time.Millisecond) // the per-second window passes
+	var orders []struct{ ID int64 }
+	require.NoError(t, r.a.Auth().REST(context.Background(), "GET", "order/list", "", nil, &orders))
+	assert.Equal(t, n, len(orders), "the venue holds exactly the accepted orders")
+	assert.Positive(t, n)
+}
+
+// Partial fills and reordered events add up to the venue's position.
+func TestAdapterPartialFillsAndReorder(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultPartialFill, Chunk: 1, Count: 1, Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	_, err = r.s.Inject(sandbox.Fault{Kind: sandbox.FaultReorder, Kinds: []sandbox.MessageKind{sandbox.KindProps}, Target: sandbox.Target{Service: sandbox.Demo}, For: time.Hour, Window: 50 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, r.a.Submit(r.order("s-9.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 3, Type: venue.Market})))
+	r.trade()
+	r.ev.wait(t, "three partial fills", func() bool {
+		var q int64
+		for _, ev := range r.ev.of("s-9.1-1", venue.EventFilled) {
+			q += ev.Fill.Qty
+		}
+		return q == 3
+	})
+	fills := r.ev.of("s-9.1-1", venue.EventFilled)
+	assert.Len(t, fills, 3)
+	assert.True(t, fills[len(fills)-1].Final || fills[0].Final || fills[1].Final, "one is final")
+	assert.Equal(t, int64(3), r.sandboxNet())
+	require.Eventually(t, func() bool { return r.a.acct.Position(int64(r.cid)) == 3 }, 2*time.Second, 10*time.Millisecond)
+}

@@ -298,12 +298,38 @@ func (a *Auth) Forget() {
 // REST runs a call with the current token: method, path relative to the
 // REST base ("account/list"), an optional query and a JSON body, decoded
 // into out through wire.Decode (HTTP 200 is not success).
+//
+// A 401 that says the token expired (the server can end a session before
+// the expiry it announced) drops the token and retries once with a new one.
 func (a *Auth) REST(ctx context.Context, method, path, query string, body, out any) error {
 	t, err := a.Token(ctx)
 	if err != nil {
 		return err
 	}
-	return a.doToken(ctx, t.Access, method, path, query, body, out)
+	err = a.doToken(ctx, t.Access, method, path, query, body, out)
+	var se *wire.StatusError
+	if errors.As(err, &se) && se.Status == 401 && strings.Contains(strings.ToLower(se.Text), "expired") {
+		a.log.Warn("the server says the access token expired; getting a new one", "call", path)
+		a.forgetToken(t)
+		if t, err = a.Token(ctx); err != nil {
+			return err
+		}
+		return a.doToken(ctx, t.Access, method, path, query, body, out)
+	}
+	return err
+}
+
+// forgetToken drops t if it is still the one held (another caller may
+// have replaced it already).
+func (a *Auth) forgetToken(t *Token) {
+	a.mu.Lock()
+	if a.tok == t {
+		a.tok = nil
+	}
+	a.mu.Unlock()
+	if a.opt.TokenCache != "" {
+		os.Remove(a.opt.TokenCache)
+	}
 }
 
 func (a *Auth) do(ctx context.Context, method, path, query string, body, out any) error {

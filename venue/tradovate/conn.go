@@ -115,6 +115,10 @@ type ConnOptions struct {
 	OnEvent func(m *wire.Message, raw []byte)
 	// OnState gets every state change.
 	OnState func(ConnEvent)
+	// Refused is called when the server refuses the token at authorize
+	// (expired, or its session evicted), before the retry: the place to
+	// drop it so Token gets a new one.
+	Refused func()
 	Dialer  *websocket.Dialer
 	Logger  *slog.Logger
 }
@@ -414,6 +418,9 @@ func (c *Conn) authorize(ctx context.Context) error {
 		return err
 	}
 	if status != 200 {
+		if c.opt.Refused != nil {
+			c.opt.Refused()
+		}
 		return &AuthError{Op: "authorize " + c.opt.Name, Err: &wire.StatusError{Status: status, Text: string(bytes.Trim(data, `"`))},
 			Advice: "the token was refused: it expired, or the session was evicted by newer logins (two are allowed)"}
 	}

@@ -148,3 +148,14 @@ func TestConnShutdownReasons(t *testing.T) {
 	assert.Equal(t, int32(2), r.ready.Load(), "no reconnect")
 	assert.ErrorIs(t, r.c.Do(context.Background(), "account/list", "", nil, nil), ErrNotConnected)
 }
+
+func TestConnIPQuotaShutdownStops(t *testing.T) {
+	r := newConnRig(t)
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultShutdown, ReasonCode: "IPQuotaReached", Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { st, _ := r.c.State(); return st == StateClosed }, 5*time.Second, 5*time.Millisecond)
+	_, why := r.c.State()
+	var qe *QuotaError
+	require.ErrorAs(t, why, &qe)
+	assert.Equal(t, "IPQuotaReached", qe.Reason)
+}

@@ -111,6 +111,7 @@ func (a *Adapter) OpenMarketData(ctx context.Context, opt MarketDataOptions) (*M
 	}
 	co.OnReady = m.resubscribe
 	co.OnEvent = m.onEvent
+	co.Refused = a.auth.Forget
 	co.OnState = a.opt.OnState
 	m.conn = NewConn(co)
 	m.conn.Start(ctx)
