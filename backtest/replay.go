@@ -162,7 +162,7 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
 		capital = report.DefaultStartingCapital
 	}
 	opt.Replay = &tradovate.ReplayOptions{Start: cfg.From, Speed: cfg.Speed, InitialBalance: capital,
-		OnClock: func(t time.Time, _ int) { clock.set(t.UnixNano()) }}
+		OnClock: func(t time.Time, _ int) { clock.set(min(t.UnixNano(), cfg.To.UnixNano())) }}
 	ad, err := tradovate.New(cfg.Tradovate, opt)
 	if err != nil {
 		return nil, err
@@ -175,11 +175,24 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	end := cfg.To.UnixNano()
+	reached := make(chan struct{})
+	var once sync.Once
 	md, err := ad.OpenMarketData(ctx, tradovate.MarketDataOptions{Publish: func(ts []venue.Tick) {
+		// Nothing from after -to reaches the engine.
+		keep := ts[:0]
 		for i := range ts {
+			if ts[i].Time > end {
+				once.Do(func() { close(reached) })
+				continue
+			}
 			clock.set(ts[i].Time)
+			keep = append(keep, ts[i])
 		}
-		if _, err := feed.Ticks.PublishBatch(ts); err != nil {
+		if len(keep) == 0 {
+			return
+		}
+		if _, err := feed.Ticks.PublishBatch(keep); err != nil {
 			logger.Debug("tick dropped: the engine stopped", "err", err)
 		}
 	}})
@@ -222,7 +235,6 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
 	done := make(chan error, 1)
 	go func() { done <- eng.Run(runCtx, feed) }()
 
-	end := cfg.To.UnixNano()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	var runErr error
@@ -235,8 +247,12 @@ wait:
 			stop()
 			<-done
 			return nil, ctx.Err()
+		case <-reached:
+			stop()
+			runErr = <-done
+			break wait
 		case <-tick.C:
-			if clock.Now() >= end {
+			if t, _ := ad.ReplayClock(); t.UnixNano() >= end {
 				stop()
 				runErr = <-done
 				break wait
