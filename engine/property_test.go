@@ -149,8 +149,8 @@ func venueWorst(x *sim.Exchange, e *Engine, c venue.ContractID) (long, short int
 func TestProtectionProperties(t *testing.T) {
 	seeds := 40
 	steps := 1500
-	if testing.Short() {
-		seeds, steps = 10, 800
+	if testing.Short() || raceEnabled {
+		seeds, steps = 9, 800
 	}
 	for seed := range seeds {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) { runProperty(t, uint64(seed), steps) })
