@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keeltrade/keel/venue"
@@ -79,6 +80,10 @@ type MarketData struct {
 	dec     *QuoteDecoder
 	buf     []venue.Tick
 
+	// reset asks the reader to forget the decoder's volume baselines
+	// before its next quote (the decoder belongs to the read goroutine).
+	reset atomic.Bool
+
 	mu     sync.Mutex
 	quotes []string // contract names subscribed
 	charts map[int64]*chartReq
@@ -147,7 +152,7 @@ func (m *MarketData) resubscribe(ctx context.Context, c *Conn) error {
 	m.mu.Lock()
 	names := append([]string(nil), m.quotes...)
 	m.mu.Unlock()
-	m.dec.Reset() // volume baselines start again: no trade invented across the gap
+	m.reset.Store(true) // volume baselines start again: no trade invented across the gap
 	for _, n := range names {
 		if err := c.Do(ctx, "md/subscribeQuote", "", wire.MDRequest{Symbol: wire.SymbolName(n)}, nil); err != nil {
 			return fmt.Errorf("resubscribe %s: %w", n, err)
@@ -159,6 +164,9 @@ func (m *MarketData) resubscribe(ctx context.Context, c *Conn) error {
 func (m *MarketData) onEvent(ev *wire.Message, raw []byte) {
 	switch ev.Event {
 	case wire.EventMD:
+		if m.reset.Swap(false) {
+			m.dec.Reset()
+		}
 		out, err := m.dec.DecodeMessage(raw, time.Now().UnixNano(), m.buf[:0])
 		if err != nil {
 			m.mu.Lock()

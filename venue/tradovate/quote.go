@@ -13,8 +13,9 @@ import (
 
 // QuoteDecoder turns md-socket frames into venue.Tick values: the hot path
 // between the socket read and the engine's ring. It reads the frame's bytes
-// in place with wire's scanner and venue.ParsePriceBytes, and once every
-// contract it sees has a slot it does not allocate.
+// in place, in one pass, with wire.Scanner and venue.ParsePriceBytes, and
+// once every contract it sees has a slot it does not allocate. The zero
+// QuoteDecoder is ready to use; NewQuoteDecoder sizes its table.
 //
 // # What a quote becomes
 //

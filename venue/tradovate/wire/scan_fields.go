@@ -22,6 +22,14 @@ type Scanner struct {
 	err     error
 }
 
+// space is skipSpace with the common case, no whitespace, inlined.
+func (s *Scanner) space(i int) int {
+	if i < len(s.b) && s.b[i] > ' ' {
+		return i
+	}
+	return skipSpace(s.b, i)
+}
+
 // Reset makes s read b from the start.
 func (s *Scanner) Reset(b []byte) { *s = Scanner{b: b, atValue: true} }
 
@@ -41,7 +49,7 @@ func (s *Scanner) Peek() byte {
 	if s.err != nil || !s.atValue {
 		return 0
 	}
-	s.i = skipSpace(s.b, s.i)
+	s.i = s.space(s.i)
 	if s.i >= len(s.b) {
 		return 0
 	}
@@ -56,7 +64,7 @@ func (s *Scanner) NextField() (key []byte, ok bool) {
 	if s.err != nil {
 		return nil, false
 	}
-	s.i = skipSpace(s.b, s.i)
+	s.i = s.space(s.i)
 	if s.i >= len(s.b) {
 		s.fail("unexpected end of input")
 		return nil, false
@@ -71,7 +79,7 @@ func (s *Scanner) NextField() (key []byte, ok bool) {
 			return nil, false
 		}
 		s.depth++
-		s.i = skipSpace(s.b, s.i+1)
+		s.i = s.space(s.i + 1)
 		if s.i < len(s.b) && s.b[s.i] == '}' {
 			s.i++
 			s.depth--
@@ -88,7 +96,7 @@ func (s *Scanner) NextField() (key []byte, ok bool) {
 			s.fail("expected ',' or '}'")
 			return nil, false
 		}
-		s.i = skipSpace(s.b, s.i+1)
+		s.i = s.space(s.i + 1)
 	}
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		s.fail("expected an object key")
@@ -100,7 +108,7 @@ func (s *Scanner) NextField() (key []byte, ok bool) {
 		return nil, false
 	}
 	key = s.b[s.i+1 : end-1]
-	s.i = skipSpace(s.b, end)
+	s.i = s.space(end)
 	if s.i >= len(s.b) || s.b[s.i] != ':' {
 		s.fail("expected ':'")
 		return nil, false
@@ -116,7 +124,7 @@ func (s *Scanner) NextElement() bool {
 	if s.err != nil {
 		return false
 	}
-	s.i = skipSpace(s.b, s.i)
+	s.i = s.space(s.i)
 	if s.i >= len(s.b) {
 		s.fail("unexpected end of input")
 		return false
@@ -131,7 +139,7 @@ func (s *Scanner) NextElement() bool {
 			return false
 		}
 		s.depth++
-		s.i = skipSpace(s.b, s.i+1)
+		s.i = s.space(s.i + 1)
 		if s.i < len(s.b) && s.b[s.i] == ']' {
 			s.i++
 			s.depth--
@@ -164,7 +172,7 @@ func (s *Scanner) Value() []byte {
 		s.fail("expected a value")
 		return nil
 	}
-	start := skipSpace(s.b, s.i)
+	start := s.space(s.i)
 	end, err := skipValueDepth(s.b, start, s.depth)
 	if err != nil {
 		s.err, s.i, s.atValue = err, len(s.b), false
@@ -206,7 +214,7 @@ func (s *Scanner) End() error {
 		s.fail("value not read to its end")
 		return s.err
 	}
-	if s.i = skipSpace(s.b, s.i); s.i != len(s.b) {
+	if s.i = s.space(s.i); s.i != len(s.b) {
 		s.fail("unexpected data after the value")
 	}
 	return s.err
