@@ -325,3 +325,32 @@ func TestAdapterPartialFillsAndReorder(t *testing.T) {
 	assert.Equal(t, int64(3), r.sandboxNet())
 	require.Eventually(t, func() bool { return r.a.acct.Position(int64(r.cid)) == 3 }, 2*time.Second, 10*time.Millisecond)
 }
+
+// Stalled heartbeats and a maintenance shutdown with orders working: the
+// adapter comes back, the account matches the venue's, nothing twice.
+func TestAdapterStallAndShutdownKeepTheAccount(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	require.NoError(t, r.a.Submit(r.order("s-10.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Limit, Limit: r.px - venue.PriceScale})))
+	require.NoError(t, r.a.Submit(r.order("s-10.1-2", venue.OrderIntent{Side: venue.Buy, Qty: 2, Type: venue.Market})))
+	r.trade()
+	r.ev.wait(t, "filled", func() bool { return len(r.ev.of("s-10.1-2", venue.EventFilled)) > 0 })
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultStopHeartbeats, Target: sandbox.Target{Service: sandbox.Demo}, For: 1500 * time.Millisecond})
+	require.NoError(t, err)
+	_, err = r.s.Inject(sandbox.Fault{Kind: sandbox.FaultDropMessages, Kinds: []sandbox.MessageKind{sandbox.KindProps}, Target: sandbox.Target{Service: sandbox.Demo}, For: 1500 * time.Millisecond})
+	require.NoError(t, err)
+	r.px -= 2 * venue.PriceScale
+	r.trade() // the limit fills while the socket is silent
+	require.Eventually(t, func() bool { return r.a.trade.Stats().Connects >= 2 }, 5*time.Second, 10*time.Millisecond, "a dead socket is replaced")
+	_, err = r.s.Inject(sandbox.Fault{Kind: sandbox.FaultShutdown, ReasonCode: "Maintenance", Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return r.a.trade.Stats().Connects >= 3 }, 5*time.Second, 10*time.Millisecond)
+	r.ev.wait(t, "the fill during the stall", func() bool { return len(r.ev.of("s-10.1-1", venue.EventFilled)) == 1 })
+	time.Sleep(100 * time.Millisecond)
+	assert.Len(t, r.ev.of("s-10.1-1", venue.EventFilled), 1)
+	assert.Equal(t, int64(3), r.sandboxNet())
+	assert.Equal(t, int64(3), r.a.acct.Position(int64(r.cid)))
+	var orders []struct{ ID int64 }
+	require.NoError(t, r.a.Auth().REST(context.Background(), "GET", "order/list", "", nil, &orders))
+	assert.Len(t, orders, 2, "no order sent twice")
+}
