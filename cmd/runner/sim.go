@@ -47,11 +47,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	port := fs.Int("port", 0, "port (0 picks a free one)")
 	live := fs.Bool("live", false, "enforce live-mode rules on the live environment (approved device ids, API-key permissions, current terms, rate limits)")
 	asJSON := fs.Bool("json", false, "print one JSON object with every URL and the credentials on the first line")
-	verbose := fs.Bool("v", false, "log requests and connections to stderr")
+	verbose := fs.Bool("v", false, "log each connection (service, open, close) and each request (endpoint, id, status) to stderr; never tokens or passwords")
 	var files multiFlag
 	fs.Var(&files, "data", "market data to play: tick CSV, bar CSV or keel binary file (repeatable; merged by time)")
 	synth := fs.String("synthetic", "", "generate seeded synthetic data for this contract instead (default: the ES front month, when no -data)")
-	seed := fs.Int64("seed", 1, "seed of the synthetic data")
+	seed := fs.Int64("seed", 1, "seed of the synthetic data, and of the markets made up for contracts the data does not cover")
 	speed := fs.Float64("speed", 1, "playback speed as a multiple of real time (0: as fast as possible)")
 	skipGaps := fs.Duration("skip-gaps", 0, "jump over quiet spells in the data longer than this (e.g. 30m)")
 	if err := parseFlags(fs, args); err != nil {
@@ -76,8 +76,13 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		cfg.Live = &lenient
 	}
 	if *verbose {
-		cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+		// Requests are logged at debug level; the sandbox never logs
+		// tokens, passwords or secrets.
+		cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	// A client may subscribe to any listed contract, not only the data's:
+	// those get a seeded synthetic market instead of silence.
+	cfg.Market.Synthesize = &sandbox.SyntheticMarket{Seed: *seed}
 	fc := sandbox.FeedConfig{Files: files, Speed: *speed, SkipGaps: *skipGaps}
 	if len(files) == 0 {
 		sym := *synth
@@ -117,7 +122,14 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	} else {
 		printSimInfo(stdout, info)
 	}
-	<-ctx.Done()
+	select {
+	case <-ctx.Done():
+	case err := <-srv.MarketDataErr():
+		// The data is broken (a bad row): stop rather than serve a
+		// market that silently ended.
+		_ = srv.Close()
+		return fmt.Errorf("market data stopped: %w (fix or drop the file and start again)", err)
+	}
 	fmt.Fprintln(stderr, "runner sim: stopping")
 	return srv.Close()
 }
@@ -144,7 +156,7 @@ func printSimInfo(w io.Writer, info simInfo) {
 		rules = "live environment enforces approved devices, permissions, terms and rate limits"
 	}
 	fmt.Fprintf(w, "  rules   %s\n", rules)
-	fmt.Fprintf(w, "  data    %s at %gx\n", info.Data, info.Speed)
+	fmt.Fprintf(w, "  data    %s at %gx; other contracts get a seeded synthetic market when subscribed\n", info.Data, info.Speed)
 	c := info.Credentials
 	fmt.Fprintln(w, "sandbox credentials (valid only against this local server):")
 	fmt.Fprintf(w, "  name=%s password=%s appId=%s appVersion=%s cid=%d sec=%s deviceId=%s\n", c.Name, c.Password, c.AppID, c.AppVersion, c.CID, c.Sec, c.DeviceID)

@@ -20,7 +20,9 @@ import (
 //	POST /admin/devices/approve     {"name":"…","deviceId":"…"} (or the same as query parameters)
 //	POST /admin/feed                {"symbol":"ESM6","bid":4800,"ask":4800.25,"price":4800.25,"size":1}
 //
-// They need no token: the sandbox only listens on loopback.
+// They need no token: the sandbox only listens on loopback, and refuses
+// requests for foreign hosts and state changes from foreign pages
+// (guard.go). Those that change state take POST only.
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, path string) {
 	writeJSON := func(v any) {
 		b, _ := wire.Marshal(v)
@@ -43,6 +45,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, path string)
 	case "devices":
 		writeJSON(map[string]any{"pending": nonNilDevices(s.PendingDevices())})
 	case "devices/approve":
+		if !allowMethods(w, r, http.MethodPost) {
+			return
+		}
 		var req struct {
 			Name     string `json:"name"`
 			DeviceID string `json:"deviceId"`
@@ -65,6 +70,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request, path string)
 		}
 		writeJSON(wire.SimpleResponse{OK: true})
 	case "feed":
+		if !allowMethods(w, r, http.MethodPost) {
+			return
+		}
 		t, err := s.adminTick(body)
 		if err != nil {
 			writeError(w, 400, err.Error())

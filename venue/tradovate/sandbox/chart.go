@@ -100,6 +100,7 @@ func (s *Server) getChart(c *Call, m *market) {
 
 	sub.sendMu.Lock()
 	defer sub.sendMu.Unlock()
+	defer m.synthesize(cm.id) // once the chart is registered and m.mu let go
 	c.Reply(200, wire.GetChartResponse{HistoricalID: ch.histID, RealtimeID: ch.rtID})
 	m.mu.Lock()
 	defer m.mu.Unlock()

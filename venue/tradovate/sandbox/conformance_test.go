@@ -41,8 +41,8 @@ func TestConformanceF1TokenResponse(t *testing.T) {
 	// cid as a number (all official samples) or a numeric string (the
 	// generated C# client): both log in.
 	for _, body := range []string{
-		`{"name":"keeltest","password":"keel-sandbox-password","appId":"keel","appVersion":"1.0","cid":8,"sec":"keel-sandbox-secret","deviceId":"d1"}`,
-		`{"name":"keeltest","password":"keel-sandbox-password","appId":"keel","appVersion":"1.0","cid":"8","sec":"keel-sandbox-secret","deviceId":"d1"}`,
+		`{"name":"keeltest","password":"keel-sandbox-password","appId":"keel","appVersion":"1.0","cid":8,"sec":"4a3ae950-193e-5792-ad13-c3cafb6ecc05","deviceId":"d1"}`,
+		`{"name":"keeltest","password":"keel-sandbox-password","appId":"keel","appVersion":"1.0","cid":"8","sec":"4a3ae950-193e-5792-ad13-c3cafb6ecc05","deviceId":"d1"}`,
 	} {
 		status, out := rest(t, s, sandbox.Live, "POST", "auth/accessTokenRequest", "", body)
 		require.Equal(t, 200, status)

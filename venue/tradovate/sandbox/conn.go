@@ -3,10 +3,13 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,7 +34,9 @@ const (
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  4096,
 	WriteBufferSize: 4096,
-	CheckOrigin:     func(*http.Request) bool { return true },
+	// serveHTTP has refused foreign origins already (guard.go); this
+	// keeps the upgrader from ever accepting one.
+	CheckOrigin: func(r *http.Request) bool { return !crossOrigin(r) },
 }
 
 // Conn is one websocket client of the sandbox. Its methods are safe for
@@ -86,10 +91,26 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, svc Serv
 		return
 	}
 	defer s.removeConn(c)
+	logged := s.log.Enabled(context.Background(), slog.LevelInfo)
+	if logged {
+		s.log.Info("sandbox: socket open", "service", svc, "conn", c.ID(), "remote", r.RemoteAddr)
+	}
 	go c.writeLoop()
 	c.readLoop()
 	c.closeWith(closeAbort, "")
 	<-c.done
+	if logged {
+		attrs := []any{"service", svc, "conn", c.ID()}
+		if sess := c.Session(); sess != nil {
+			attrs = append(attrs, "user", sess.UserName(), "session", sess.ID())
+		}
+		if c.closeCode == closeAbort {
+			attrs = append(attrs, "code", "none (dropped or gone)")
+		} else {
+			attrs = append(attrs, "code", c.closeCode, "reason", c.closeText)
+		}
+		s.log.Info("sandbox: socket closed", attrs...)
+	}
 	c.cancel()
 	c.mu.Lock()
 	c.noTasks = true
@@ -375,6 +396,7 @@ func (c *Conn) handle(frame []byte) {
 		// Without an integer id there is no "i" to answer with.
 		msg := wire.AppendString([]byte(`{"s":400,"d":`), text)
 		c.Send(wire.AppendArrayFrame(nil, append(msg, '}')))
+		c.logRequest(&Call{Service: c.svc, status: 400})
 		return
 	}
 	// Copy the body: buf is reused for the next frame, and handlers may
@@ -383,6 +405,12 @@ func (c *Conn) handle(frame []byte) {
 		req.Body = bytes.Clone(req.Body)
 	}
 	call := &Call{Server: c.srv, Service: c.svc, Env: c.env, Conn: c, Request: req, Key: req.Key()}
+	c.serve(call)
+	c.logRequest(call)
+}
+
+// serve answers one parsed request.
+func (c *Conn) serve(call *Call) {
 	if call.Key == "authorize" {
 		c.authorize(call)
 		return
@@ -399,16 +427,26 @@ func (c *Conn) handle(frame []byte) {
 			call.Fail(401, textAccessDenied)
 			return
 		}
-		call.Fail(404, "Not found: "+req.Endpoint)
+		call.Fail(404, "Not found: "+call.Request.Endpoint)
 		return
 	}
 	c.srv.dispatch(call, route)
 }
 
+// logRequest logs a request at debug level: the endpoint, the id and the
+// status, never the body (which holds tokens and passwords).
+func (c *Conn) logRequest(call *Call) {
+	log := c.srv.log
+	if !log.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	log.Debug("sandbox: request", "service", c.svc, "conn", c.ID(), "endpoint", call.Request.Endpoint, "id", call.Request.ID, "status", call.status)
+}
+
 // authorize serves "authorize\n<id>\n\n<token>". Trading sockets take the
 // accessToken; md and replay sockets take it or the mdAccessToken.
 func (c *Conn) authorize(call *Call) {
-	token := string(bytes.TrimSpace(call.Request.Body))
+	token := authorizeToken(call.Request.Body)
 	if token == "" {
 		call.Fail(401, textInvalidToken)
 		return
@@ -436,4 +474,21 @@ func (c *Conn) authorize(call *Call) {
 		return
 	}
 	call.Reply(200, nil)
+}
+
+// authorizeToken returns the token of an authorize body: the raw token
+// (the documented form) or the token as a JSON string, which Tradovate's
+// own JS tutorial (JSON.stringify(token)) and a public Go client send and
+// Tradovate accepts (reference §3.4). A quote that does not decode is no
+// token.
+func authorizeToken(body []byte) string {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || b[0] != '"' {
+		return string(b)
+	}
+	var tok string
+	if json.Unmarshal(b, &tok) != nil {
+		return ""
+	}
+	return strings.TrimSpace(tok)
 }

@@ -13,6 +13,11 @@
 //
 // Outside tests (runner sim): New(cfg), then Start or ListenAndServe, then Close.
 //
+// The ready-made credentials (DefaultUser) are the same on every run: user
+// keeltest, cid 8, and a sec and an approved deviceId that are fixed UUIDs
+// (DefaultSec, DefaultDeviceID), since clients type them as UUIDs. They
+// are public and work only against a sandbox.
+//
 // # URLs
 //
 // One listener serves every service under its own base, so each behaves
@@ -53,7 +58,9 @@
 // per user ("DEMO15460", "LIVE15460", "REPLAY15460"), its own id range and
 // its own matching engines (one venue/sim exchange per account). One token
 // authorizes every socket; md and replay sockets also take the
-// mdAccessToken.
+// mdAccessToken. authorize takes the token raw, as documented, or as a
+// JSON string ("\"<token>\""), as Tradovate's own JS tutorial and a public
+// Go client send it and Tradovate accepts.
 //
 // # A real account's behaviour
 //
@@ -107,6 +114,26 @@
 // access token"), close codes and reasons, the split sync format, ids,
 // account names, the timeouts.
 //
+// # Browser safety
+//
+// The sandbox listens on loopback only, and answers only requests for a
+// loopback host: a Host header other than 127.0.0.0/8, localhost or [::1]
+// (any port) gets 403 on every route, which defeats DNS rebinding. A
+// request carrying an Origin that is not a loopback page gets 403 when it
+// opens a websocket or changes state over /admin (cross-site request
+// forgery), and the admin endpoints that change state take no GET. Clients
+// that send no Origin — everything but browsers — and pages served from
+// loopback are unaffected (see guard.go).
+//
+// # Logging
+//
+// Config.Logger (log/slog) gets, at info level, each socket's opening and
+// closing (service, conn id, user, close code) and the sandbox's events
+// (logins, faults, replay sessions); at debug level, each request: over a
+// socket its service, conn, endpoint, id and status, over HTTP its method,
+// path and status. Bodies, queries and headers are never logged, so
+// neither are tokens, passwords nor secrets.
+//
 // # Extending it
 //
 // Market data streaming, charts, replay and fault injection live in their
@@ -156,6 +183,16 @@
 // or a second subscription of one kind to one contract on one socket
 // answers 200 with errorText and errorCode.
 //
+// A listed contract the data does not cover has no events until someone
+// feeds it — unless Config.Market.Synthesize is set (runner sim sets it):
+// then its first subscription or chart on the md socket starts a seeded
+// synthetic market for it, the synthetic feed's walk at the product's
+// typical price, fed like any data to the md sockets and the matching
+// engines (see SyntheticMarket). A client never subscribes into silence.
+//
+// If Config.MarketData stops with an error (a bad row in a data file),
+// Server.MarketDataErr delivers it; runner sim exits with it.
+//
 // # Market replay
 //
 // The replay socket serves the md endpoints and the trading ones, plus
@@ -164,7 +201,9 @@
 // is a *Feed): one session per user, shared by the user's replay sockets,
 // with its own account, matching engines and market, driven by a clock at
 // 0–400% of real time that shows the engines the data as it passes and
-// sends clock events (see replay.go).
+// sends clock events (see replay.go). A speed change lands between two
+// steps of the clock: once changespeed 0 is answered, nothing more is
+// shown and every clock event shows the time it stopped at.
 //
 // # Fault injection
 //

@@ -24,5 +24,5 @@ func ExampleNew() {
 	// Output:
 	// /live/v1
 	// /live/v1/websocket
-	// {name:keeltest appId:keel cid:8 deviceId:keel-sandbox-device-0001 password:*** sec:***}
+	// {name:keeltest appId:keel cid:8 deviceId:8de822d5-38c2-5a46-ae79-b23d9e982c8c password:*** sec:***}
 }

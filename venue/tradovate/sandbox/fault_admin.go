@@ -270,7 +270,8 @@ func adminError(w http.ResponseWriter, status int, text string, err error) {
 	adminJSON(w, status, out)
 }
 
-// errorSummary is an error's first line, or a count of field errors.
+// errorSummary is an error's whole message on one line, or a count of
+// field errors (listed in errors).
 func errorSummary(err error) string {
 	if err == nil {
 		return ""
@@ -282,6 +283,21 @@ func errorSummary(err error) string {
 	if errors.As(err, &fe) {
 		return strings.TrimPrefix(fe.Error(), "sandbox: ")
 	}
-	line, _, _ := strings.Cut(err.Error(), "\n")
-	return strings.TrimPrefix(line, "sandbox: ")
+	// Multi-line messages (YAML's list their problems a line each) keep
+	// every line.
+	var b strings.Builder
+	for line := range strings.Lines(err.Error()) {
+		line = strings.TrimSpace(strings.TrimPrefix(line, "sandbox: "))
+		switch {
+		case line == "":
+			continue
+		case b.Len() == 0:
+		case strings.HasSuffix(b.String(), ":"):
+			b.WriteByte(' ')
+		default:
+			b.WriteString("; ")
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }

@@ -31,6 +31,11 @@ type MarketConfig struct {
 	// when it is a *Feed. Without data replay/checkreplaysession answers
 	// Ineligible.
 	Replay *Feed
+	// Synthesize, when set, makes up a seeded market for every listed
+	// contract subscribed on the md socket that the data does not cover
+	// (see SyntheticMarket); runner sim sets it. By default such a
+	// subscription streams nothing until someone feeds the contract.
+	Synthesize *SyntheticMarket
 }
 
 // DefaultMarketConfig returns the market configuration New uses for zero fields.
@@ -55,6 +60,11 @@ func (m MarketConfig) withDefaults() MarketConfig {
 	if m.ClockInterval == 0 {
 		m.ClockInterval = d.ClockInterval
 	}
+	if m.Synthesize != nil {
+		sm := *m.Synthesize
+		sm.withDefaults()
+		m.Synthesize = &sm
+	}
 	return m
 }
 
@@ -73,6 +83,11 @@ func (m *MarketConfig) validate() error {
 	}
 	if m.ClockInterval < time.Millisecond {
 		errs = append(errs, fmt.Errorf("sandbox: Config.Market.ClockInterval is %s: it must be at least 1ms", m.ClockInterval))
+	}
+	if m.Synthesize != nil {
+		if err := m.Synthesize.validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

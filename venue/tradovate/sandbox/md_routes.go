@@ -50,6 +50,9 @@ func (k mdKind) String() string {
 func (s *Server) registerMarketData() {
 	s.md = newMarket(s, s.cfg.Market)
 	s.OnTick(s.md.onTick)
+	if sm := s.cfg.Market.Synthesize; sm != nil {
+		s.synth = newSynthesizer(s, *sm)
+	}
 	if f, ok := s.cfg.MarketData.(*Feed); ok {
 		f.bind(s.md.load)
 	}
@@ -155,7 +158,9 @@ func (s *mdSub) setOf(kind mdKind) map[venue.ContractID]bool {
 // subscribe serves md/subscribeQuote, md/subscribeDOM and
 // md/subscribeHistogram: the response ({"subscriptionId": contract id}),
 // then the contract's current state if the market has seen it, then an
-// event per change. One subscription of each kind per contract and socket.
+// event per change — of a synthetic market if the data has none for it
+// and the server makes markets up. One subscription of each kind per
+// contract and socket.
 func (m *market) subscribe(c *Call, kind mdKind) {
 	var req wire.MDRequest
 	if !c.Decode(&req, false) {
@@ -196,6 +201,7 @@ func (m *market) subscribe(c *Call, kind mdKind) {
 	}
 	m.mu.Unlock()
 	c.Reply(200, wire.MDSubscribeResponse{SubscriptionID: int64(cm.id)})
+	m.synthesize(cm.id)
 }
 
 // unsubscribe serves the md/unsubscribe* endpoints: events the

@@ -63,7 +63,16 @@ type replaySession struct {
 
 // replayClock is a replay's time: the data time shown so far, advanced by
 // the session's goroutine at speed percent of real time.
+//
+// A step (see replaySession.step) holds stepMu from reading where the
+// clock should be until it stands there, and so does the sending of a
+// periodic clock event; a speed change takes stepMu too: it waits for
+// the step (or event) under way and rules the next. So once changespeed
+// 0 is answered nothing more is shown, the clock stands still and every
+// clock event says so.
 type replayClock struct {
+	stepMu sync.Mutex
+
 	mu     sync.Mutex
 	cursor int64     // replay time, Unix ns: data up to here has been shown
 	speed  int       // percent of real time; 0 pauses
@@ -94,9 +103,13 @@ func (c *replayClock) advance(to int64) {
 	c.mu.Unlock()
 }
 
-func (c *replayClock) setSpeed(speed int, now time.Time) {
+// setSpeed changes the speed between two steps, anchoring it at the
+// clock's time. now is read once the step under way has ended.
+func (c *replayClock) setSpeed(speed int, now func() time.Time) {
+	c.stepMu.Lock()
+	defer c.stepMu.Unlock()
 	c.mu.Lock()
-	c.t0, c.w0, c.speed = c.cursor, now, speed
+	c.t0, c.w0, c.speed = c.cursor, now(), speed
 	c.mu.Unlock()
 }
 
@@ -343,7 +356,7 @@ func (h *replayHub) changeSpeed(c *Call) {
 		c.Reply(200, wire.SimpleResponse{ErrorText: "No replay session: send replay/initializeclock first"})
 		return
 	}
-	clock.setSpeed(req.Speed, time.Now())
+	clock.setSpeed(req.Speed, time.Now)
 	c.Reply(200, wire.SimpleResponse{OK: true})
 	rs.sendClock()
 }
@@ -463,28 +476,45 @@ func (rs *replaySession) run(ctx context.Context, env *Env, clock *replayClock, 
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+			// Under stepMu too: a clock event read before a speed
+			// change must not be sent after the change's answer.
+			clock.stepMu.Lock()
 			rs.sendClock()
+			clock.stepMu.Unlock()
 		case now := <-step.C:
-			target := clock.target(now)
-			for hasNext && next.Time <= target {
-				// The clock stands at each tick while it is shown, so
-				// what it sets off is stamped with its time.
-				clock.advance(next.Time)
-				env.Feed(next)
-				rs.market.onTick(next)
-				if err := src.Next(&next); err != nil {
-					hasNext = false
-					if !errors.Is(err, io.EOF) {
-						rs.hub.s.log.Error("sandbox: replay data", "user", rs.user, "err", err)
-					}
-				}
-				if ctx.Err() != nil {
-					return
-				}
+			if !rs.step(ctx, env, clock, now, src, &next, &hasNext) {
+				return
 			}
-			clock.advance(target)
 		}
 	}
+}
+
+// step moves the clock to where it should be at wall time now, showing
+// the environment and the market every tick it passes; false when ctx
+// ended on the way. It holds the clock's stepMu throughout, so a speed
+// change comes before or after a whole step, never inside one.
+func (rs *replaySession) step(ctx context.Context, env *Env, clock *replayClock, now time.Time, src data.TickSource, next *venue.Tick, hasNext *bool) bool {
+	clock.stepMu.Lock()
+	defer clock.stepMu.Unlock()
+	target := clock.target(now)
+	for *hasNext && next.Time <= target {
+		// The clock stands at each tick while it is shown, so what it
+		// sets off is stamped with its time.
+		clock.advance(next.Time)
+		env.Feed(*next)
+		rs.market.onTick(*next)
+		if err := src.Next(next); err != nil {
+			*hasNext = false
+			if !errors.Is(err, io.EOF) {
+				rs.hub.s.log.Error("sandbox: replay data", "user", rs.user, "err", err)
+			}
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+	}
+	clock.advance(target)
+	return true
 }
 
 // sendClock sends every socket of the session a clock event,

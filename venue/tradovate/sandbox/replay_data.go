@@ -17,11 +17,13 @@ import (
 const replayGap = 30 * time.Minute
 
 // dataIndex is what a replay needs to know about a feed's data: its
-// extent, its quiet spells, and the product whose calendar applies.
+// extent, its quiet spells, and the product whose calendar applies; and
+// the contracts it has, which the synthetic markets leave alone.
 type dataIndex struct {
 	first, last int64 // Unix ns; last is math.MaxInt64 for endless data
 	root        string
 	gaps        []span // no data strictly inside
+	contracts   map[venue.ContractID]bool
 }
 
 type span struct{ from, to int64 }
@@ -39,14 +41,14 @@ func (f *Feed) buildIndex() (*dataIndex, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &dataIndex{first: f.start, last: math.MaxInt64, root: in.Root}, nil
+		return &dataIndex{first: f.start, last: math.MaxInt64, root: in.Root, contracts: map[venue.ContractID]bool{in.ID: true}}, nil
 	}
 	src, err := f.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	idx := &dataIndex{first: math.MaxInt64, last: math.MinInt64}
+	idx := &dataIndex{first: math.MaxInt64, last: math.MinInt64, contracts: map[venue.ContractID]bool{}}
 	var t venue.Tick
 	for {
 		if err := src.Next(&t); err != nil {
@@ -63,6 +65,7 @@ func (f *Feed) buildIndex() (*dataIndex, error) {
 		if idx.last != math.MinInt64 && t.Time-idx.last >= int64(replayGap) {
 			idx.gaps = append(idx.gaps, span{idx.last, t.Time})
 		}
+		idx.contracts[t.Contract] = true
 		idx.first = min(idx.first, t.Time)
 		idx.last = max(idx.last, t.Time)
 	}

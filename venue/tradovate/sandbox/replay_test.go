@@ -374,3 +374,79 @@ func TestReplayDemoData(t *testing.T) {
 	assert.Equal(t, 20131014, ps[len(ps)-1].TradeDate, "Monday's session starts the replay")
 	assert.Equal(t, 20131011, ps[0].TradeDate, "the bar before it is Friday's")
 }
+
+// Pausing is atomic with the clock: once changespeed 0 is answered, no
+// step of the clock happens — every later clock event shows the time the
+// pause stopped at, and no quote after the response is later than it. The
+// data is dense (ten quotes a millisecond, 400 a step at 400%) so a step
+// takes a while, and the pause is sent as the first quotes of a step
+// arrive, so it is likely to land inside one; the rounds make it near
+// certain. Each round starts the replay over, so the data never runs out.
+func TestReplayPauseIsAtomic(t *testing.T) {
+	t0 := time.Date(2019, 8, 26, 16, 43, 0, 0, time.UTC)
+	rows := make([]row, 0, 10_000)
+	for i := range cap(rows) {
+		bid := 2870 + float64(i%8)/4
+		rows = append(rows, row{at: t0.Add(time.Duration(i) * 100 * time.Microsecond), bid: fmt.Sprint(bid), ask: fmt.Sprint(bid + 0.25), bidSz: 1 + i%9, askSz: 1 + i%7, symbol: "ESU9"})
+	}
+	s, _ := start(t, withReplayData(t, sandbox.FeedConfig{Files: []string{writeTicks(t, rows)}}, 3*time.Millisecond))
+	tok := login(t, s, s.Credentials())
+	c := mdSocket(t, s, tok, sandbox.Replay)
+	require.True(t, simple(t, c.call("replay/initializeclock", "", `{"startTimestamp":"2019-08-26T16:43:00Z","speed":0}`)).OK)
+	sub := c.send("md/subscribeQuote", "", `{"symbol":"ESU9"}`)
+
+	type seen struct {
+		clocks []wire.Clock
+		quotes []time.Time
+	}
+	// until reads frames until the response to id and then at least
+	// clocks clock events and quotes quotes.
+	until := func(id int64, clocks, quotes int) (seen, wire.Message) {
+		t.Helper()
+		var out seen
+		var resp wire.Message
+		answered := false
+		deadline := time.Now().Add(10 * time.Second)
+		for !answered || len(out.clocks) < clocks || len(out.quotes) < quotes {
+			require.True(t, time.Now().Before(deadline), "no response to %d, %d clocks or %d quotes in time: got %+v", id, clocks, quotes, out)
+			for _, m := range parseFrame(t, c.data()) {
+				switch {
+				case !m.IsEvent():
+					if m.ID == id {
+						resp, answered = m, true
+					}
+				case !answered:
+				case m.Event == wire.EventClock:
+					clk, err := wire.ParseClock(m.Data)
+					require.NoError(t, err)
+					out.clocks = append(out.clocks, clk)
+				case m.Event == wire.EventMD:
+					var ev wire.MDEvent
+					require.NoError(t, json.Unmarshal(m.Data, &ev))
+					for _, q := range ev.Quotes {
+						out.quotes = append(out.quotes, q.Timestamp.Time)
+					}
+				}
+			}
+		}
+		return out, resp
+	}
+	_, resp := until(sub, 0, 0)
+	require.Equal(t, 200, resp.Status, string(resp.Data))
+	for round := range 50 {
+		// The first quotes after the data starts flowing come from a
+		// step under way: pause right then.
+		_, resp := until(c.send("replay/initializeclock", "", `{"startTimestamp":"2019-08-26T16:43:00Z","speed":400}`), 0, 1)
+		require.True(t, simple(t, resp).OK)
+		after, resp := until(c.send("replay/changespeed", "", `{"speed":0}`), 4, 0)
+		require.True(t, simple(t, resp).OK)
+		paused := after.clocks[0]
+		require.Equal(t, 0, paused.S, "round %d: the first clock after the answer is the pause's", round)
+		for _, clk := range after.clocks {
+			require.Equal(t, paused, clk, "round %d: the clock moved after the pause was answered", round)
+		}
+		for _, q := range after.quotes {
+			require.False(t, q.After(paused.T.Time), "round %d: a quote at %s after the pause at %s", round, q, paused.T)
+		}
+	}
+}

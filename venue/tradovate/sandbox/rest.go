@@ -3,39 +3,74 @@ package sandbox
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/keeltrade/keel/venue/tradovate/wire"
 )
 
 // serveHTTP routes /{service}/v1/websocket to the socket handler,
-// /{service}/v1/{endpoint} to REST and /admin/… to the admin endpoints.
-// Paths are matched case-insensitively.
+// /{service}/v1/{endpoint} to REST and /admin/… to the admin endpoints,
+// once the request passes the browser-safety checks (guard.go). Paths are
+// matched case-insensitively.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	svcName, rest, _ := strings.Cut(path, "/")
 	if lower(svcName) == "admin" {
-		s.serveAdmin(w, r, rest)
+		if s.guard(w, r, true, false) {
+			s.serveAdmin(w, r, rest)
+		}
 		return
 	}
 	svc := Service(lower(svcName))
-	if !validService(svc) {
-		writeError(w, 404, "Not found: /"+path)
-		return
-	}
 	version, endpoint, _ := strings.Cut(rest, "/")
-	if lower(version) != "v1" || endpoint == "" {
+	socket := validService(svc) && lower(version) == "v1" && lower(endpoint) == "websocket"
+	if !s.guard(w, r, false, socket) {
+		return
+	}
+	if !validService(svc) || lower(version) != "v1" || endpoint == "" {
 		writeError(w, 404, "Not found: /"+path)
 		return
 	}
-	if lower(endpoint) == "websocket" {
+	if socket {
 		s.serveWebSocket(w, r, svc)
 		return
 	}
 	s.serveREST(w, r, svc, endpoint)
 }
+
+// logHTTP wraps the HTTP handler to log each request that is not a
+// websocket (sockets log their own opening and closing) at debug level:
+// method, path and status. Never the query, the headers or the body,
+// where tokens and passwords travel.
+func (s *Server) logHTTP(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !s.log.Enabled(r.Context(), slog.LevelDebug) || websocket.IsWebSocketUpgrade(r) {
+			next(w, r)
+			return
+		}
+		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next(rec, r)
+		s.log.Debug("sandbox: http", "method", r.Method, "path", r.URL.Path, "status", rec.status)
+	}
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func validService(svc Service) bool {
 	return svc == Demo || svc == Live || svc == MD || svc == Replay

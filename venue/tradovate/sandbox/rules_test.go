@@ -61,7 +61,7 @@ func TestLiveDeviceApproval(t *testing.T) {
 
 	// A numeric deviceId (community thread 4210) logs in but can never trade live.
 	status, body = rest(t, s, sandbox.Live, "POST", "auth/accesstokenrequest", "",
-		`{"name":"keeltest","password":"keel-sandbox-password","cid":8,"sec":"keel-sandbox-secret","deviceId":12345}`)
+		`{"name":"keeltest","password":"keel-sandbox-password","cid":8,"sec":"4a3ae950-193e-5792-ad13-c3cafb6ecc05","deviceId":12345}`)
 	require.Equal(t, 200, status)
 	var nt wire.AccessTokenResponse
 	require.NoError(t, wire.Decode(status, body, &nt))

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -194,6 +195,10 @@ func ParseScenario(data []byte) (*Scenario, error) {
 	}
 	var raw scenarioYAML
 	if err := doc.Decode(&raw); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return nil, typeErrors(doc, te)
+		}
 		return nil, fmt.Errorf("sandbox: scenario: %w", err)
 	}
 	// Unparsable durations first; Validate then reports the rest, except
@@ -273,4 +278,71 @@ func checkScenarioKeys(doc *yaml.Node) []error {
 		}
 	}
 	return errs
+}
+
+// typeErrors turns YAML's type errors ("line 5: cannot unmarshal !!str
+// `many` into int", several in one error) into one *FieldError each,
+// naming the field the value is for: the document's node on that line
+// with that value.
+func typeErrors(doc *yaml.Node, te *yaml.TypeError) error {
+	type leaf struct {
+		path string
+		n    *yaml.Node
+	}
+	var leaves []leaf
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				p := n.Content[i].Value
+				if path != "" {
+					p = path + "." + p
+				}
+				leaves = append(leaves, leaf{p, n.Content[i+1]})
+				walk(n.Content[i+1], p)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				leaves = append(leaves, leaf{p, c})
+				walk(c, p)
+			}
+		}
+	}
+	walk(doc, "")
+	used := map[*yaml.Node]bool{}
+	var errs []error
+	for _, msg := range te.Errors {
+		line, reason := 0, msg
+		if head, rest, ok := strings.Cut(msg, ": "); ok {
+			if _, err := fmt.Sscanf(head, "line %d", &line); err == nil {
+				reason = rest
+			}
+		}
+		// The value as YAML quotes it: `many`, or `abcdefg...` when long;
+		// collections are quoted without one.
+		value := ""
+		if _, rest, ok := strings.Cut(reason, "`"); ok {
+			value, _, _ = strings.Cut(rest, "`")
+		}
+		field := ""
+		for _, l := range leaves {
+			if used[l.n] || l.n.Line != line || (l.n.Kind == yaml.ScalarNode) != (value != "") {
+				continue
+			}
+			short, cut := strings.CutSuffix(value, "...")
+			if value != "" && l.n.Value != value && !(cut && len(l.n.Value) > 10 && strings.HasPrefix(l.n.Value, short)) {
+				continue
+			}
+			field, used[l.n] = l.path, true
+			break
+		}
+		if field == "" {
+			errs = append(errs, fmt.Errorf("sandbox: scenario: %s", msg))
+			continue
+		}
+		errs = append(errs, &FieldError{Field: field, Value: fmt.Sprintf("line %d", line), Reason: reason})
+	}
+	return joinErrors(errs)
 }

@@ -231,3 +231,36 @@ func FuzzParseFault(f *testing.F) {
 		}
 	})
 }
+
+// A YAML type error is reported in full: every wrong value with its line
+// and the field it is for, over HTTP too — not cut at "yaml: unmarshal
+// errors:".
+func TestScenarioTypeErrors(t *testing.T) {
+	const doc = "name: x\nsteps:\n  - at: 1s\n    fault: drop\n    times: many\n  - at: 2s\n    fault: close\n    code: big\n    target: {conn: three}\n"
+	_, err := sandbox.ParseScenario([]byte(doc))
+	require.Error(t, err)
+	var got []string
+	for _, fe := range sandbox.FieldErrors(err) {
+		got = append(got, fe.Field+" "+fe.Value)
+		assert.Contains(t, fe.Reason, "cannot unmarshal", fe.Field)
+	}
+	assert.Equal(t, []string{"steps[0].times line 5", "steps[1].code line 8", "steps[1].target.conn line 9"}, got, err.Error())
+	for _, want := range []string{"line 5", "`many`", "line 8", "`big`", "line 9", "`three`"} {
+		assert.Contains(t, err.Error(), want)
+	}
+
+	s, _ := start(t)
+	status, out := admin(t, s, "POST", "scenario", doc)
+	assert.Equal(t, 400, status)
+	assert.Equal(t, []string{"steps[0].times", "steps[1].code", "steps[1].target.conn"}, fieldsOf(out), out)
+	assert.Contains(t, out["errorText"], "3 problems")
+
+	// One wrong value: its whole message is the errorText.
+	status, out = admin(t, s, "POST", "scenario", "steps:\n  - {at: 1s, fault: drop, times: many}\n")
+	assert.Equal(t, 400, status)
+	assert.Contains(t, out["errorText"], "steps[0].times: line 2: cannot unmarshal !!str `many` into int", out)
+	// A syntax error keeps its line.
+	status, out = admin(t, s, "POST", "scenario", "steps: [\n")
+	assert.Equal(t, 400, status)
+	assert.Contains(t, out["errorText"], "line ", out)
+}

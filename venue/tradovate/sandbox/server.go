@@ -40,8 +40,9 @@ type Server struct {
 	auth   *authState
 	faults *faultSet // fault injection and scenarios (fault_set.go)
 
-	md      *market    // the feed's market data (md.go)
-	replays *replayHub // market replay sessions (replay.go)
+	md      *market      // the feed's market data (md.go)
+	replays *replayHub   // market replay sessions (replay.go)
+	synth   *synthesizer // made-up markets, or nil (md_synthesize.go)
 
 	tickMu   sync.RWMutex
 	tickSubs map[int]func(venue.Tick)
@@ -55,6 +56,7 @@ type Server struct {
 	closed   bool
 	started  bool
 	serveErr chan error
+	mdErr    chan error // the market data source's failure (MarketDataErr)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -80,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		ctx:      ctx,
 		cancel:   cancel,
 		serveErr: make(chan error, 1),
+		mdErr:    make(chan error, 1),
 	}
 	s.auth = newAuthState(s)
 	s.faults = newFaultSet(s)
@@ -134,7 +137,7 @@ func (s *Server) Listen() error {
 	s.ln = ln
 	s.base = "http://" + ln.Addr().String()
 	s.http = &http.Server{
-		Handler:           http.HandlerFunc(s.serveHTTP),
+		Handler:           s.logHTTP(s.serveHTTP),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
@@ -168,12 +171,19 @@ func (s *Server) Start() error {
 			defer s.wg.Done()
 			if err := src.Run(s.ctx, s.Feed); err != nil && !errors.Is(err, context.Canceled) {
 				s.log.Error("sandbox: market data source stopped", "err", err)
+				s.mdErr <- err
 			}
 		}()
 	}
 	s.log.Info("sandbox: serving", "url", s.base)
 	return nil
 }
+
+// MarketDataErr returns a channel that receives the error
+// Config.MarketData stopped with (a bad row in a data file: "sandbox:
+// feed: es.csv:42: …"), if it stops with one; the server serves on
+// without new data. runner sim exits with it.
+func (s *Server) MarketDataErr() <-chan error { return s.mdErr }
 
 // ListenAndServe listens, serves, and blocks until Close; it returns nil
 // after Close and the serve error otherwise.

@@ -67,7 +67,19 @@ type UserConfig struct {
 	Balance decimal.Decimal
 }
 
-// DefaultUser is the ready-made user of a default server.
+// Ready-made API key secret and device id of DefaultUser. Clients type
+// both as UUIDs, so they are UUIDs: fixed ones (the version-5 UUIDs of
+// https://github.com/keeltrade/keel/sandbox/sec and …/deviceId in the URL
+// namespace), the same on every run and on every machine. They are no
+// secret: they work only against a sandbox.
+const (
+	DefaultSec      = "4a3ae950-193e-5792-ad13-c3cafb6ecc05"
+	DefaultDeviceID = "8de822d5-38c2-5a46-ae79-b23d9e982c8c"
+)
+
+// DefaultUser is the ready-made user of a default server: the same name,
+// password, cid, sec (DefaultSec) and approved device (DefaultDeviceID)
+// on every run.
 func DefaultUser() UserConfig {
 	return UserConfig{
 		Name:          "keeltest",
@@ -75,9 +87,9 @@ func DefaultUser() UserConfig {
 		UserID:        15460,
 		Email:         "keeltest@example.invalid",
 		CID:           8,
-		Sec:           "keel-sandbox-secret",
+		Sec:           DefaultSec,
 		AppID:         "keel",
-		DeviceID:      "keel-sandbox-device-0001",
+		DeviceID:      DefaultDeviceID,
 		Status:        wire.UserActive,
 		HasLive:       true,
 		HasMarketData: true,
