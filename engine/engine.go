@@ -686,7 +686,18 @@ func (e *Engine) OnEvent(ev venue.Event) {
 			}
 		}
 	}
-	if ev.Kind == venue.EventPosition || ev.Kind == venue.EventAccount || ev.Kind == venue.EventUnprotected {
+	switch ev.Kind {
+	case venue.EventConnection:
+		if ev.Text != "" {
+			e.log.Warn("venue connection", "state", ev.Reason, "why", ev.Text)
+		} else {
+			e.log.Info("venue connection", "state", ev.Reason)
+		}
+		if e.cfg.Observe != nil {
+			e.cfg.Observe(&ev)
+		}
+		return
+	case venue.EventPosition, venue.EventAccount, venue.EventUnprotected:
 		return // account-level; strategies account their own fills
 	}
 	o, r := e.orderFor(&ev)

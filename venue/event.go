@@ -67,6 +67,11 @@ const (
 	// flatten) failed and will be retried. Reason says which; Text says
 	// what happens next. It changes no order state.
 	EventUnprotected
+	// EventConnection reports a change of a venue connection's state:
+	// Reason is the connection and its new state ("trading Connected",
+	// "md Disconnected"), Text why it left, if it did. It changes no
+	// order state; journals, metrics and health checks read it.
+	EventConnection
 )
 
 // Reasons of EventUnprotected.
@@ -80,7 +85,7 @@ var eventNames = [...]string{
 	EventAccepted: "Accepted", EventRejected: "Rejected", EventDenied: "Denied", EventUnknown: "Unknown",
 	EventFilled: "Filled", EventCancelled: "Cancelled", EventModified: "Modified",
 	EventCancelRejected: "CancelRejected", EventModifyRejected: "ModifyRejected", EventExpired: "Expired",
-	EventPosition: "Position", EventAccount: "Account", EventUnprotected: "Unprotected",
+	EventPosition: "Position", EventAccount: "Account", EventUnprotected: "Unprotected", EventConnection: "Connection",
 }
 
 // String returns the kind's name.

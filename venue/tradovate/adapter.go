@@ -196,7 +196,7 @@ func (a *Adapter) Connect(ctx context.Context) error {
 	}
 	co.OnReady = a.resync
 	co.OnEvent = a.onEvent
-	co.OnState = a.opt.OnState
+	co.OnState = a.connState
 	co.Refused = a.auth.Forget
 	a.trade = NewConn(co)
 	a.trade.Start(a.ctx)
@@ -258,6 +258,22 @@ func accountNames(as []wire.Account) string {
 		s += a.Name
 	}
 	return s
+}
+
+// connState hands a connection's state change to Options.OnState and, as
+// EventConnection, to the engine.
+func (a *Adapter) connState(e ConnEvent) {
+	if a.opt.OnState != nil {
+		a.opt.OnState(e)
+	}
+	switch e.State {
+	case StateConnected, StateDisconnected, StateClosed:
+		ev := venue.Event{Kind: venue.EventConnection, Time: e.At.UnixNano(), Reason: e.Conn + " " + e.State.String()}
+		if e.Err != nil {
+			ev.Text = e.Err.Error()
+		}
+		a.emit(ev)
+	}
 }
 
 func (a *Adapter) emit(ev venue.Event) {

@@ -269,3 +269,8 @@ func TestTokenCacheReusesALiveToken(t *testing.T) {
 	data, _ := os.ReadFile(cache)
 	assert.True(t, strings.Contains(string(data), tok.Access.Reveal()), "the cache holds the token (0600)")
 }
+
+func TestAuthAdviceNamesTheRightCredentials(t *testing.T) {
+	assert.Contains(t, authAdvice(&wire.APIError{Text: "Incorrect API key: cid and sec do not match"}), "TRADOVATE_CID")
+	assert.Contains(t, authAdvice(&wire.APIError{Text: "Incorrect username or password. Please try again"}), "TRADOVATE_PASSWORD")
+}

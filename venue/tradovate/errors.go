@@ -128,10 +128,12 @@ func authAdvice(err error) string {
 	case errors.As(err, &api):
 		t := strings.ToLower(api.Text)
 		switch {
+		// The API key first: "Incorrect API key: cid and sec…" also says
+		// "incorrect".
+		case strings.Contains(t, "api key") || strings.Contains(t, "cid") || strings.Contains(t, " sec"):
+			return "check TRADOVATE_CID (the API key's numeric client id) and TRADOVATE_SEC"
 		case strings.Contains(t, "password") || strings.Contains(t, "incorrect"):
 			return "check TRADOVATE_NAME and TRADOVATE_PASSWORD (case-sensitive); three failures lock the API user for an hour, so do not retry blindly"
-		case strings.Contains(t, "app") || strings.Contains(t, "sec") || strings.Contains(t, "cid"):
-			return "check TRADOVATE_CID (the API key's numeric client id) and TRADOVATE_SEC"
 		}
 		return "Tradovate refused the login; check every TRADOVATE_* credential"
 	case errors.As(err, &st) && st.Status == 401:
