@@ -13,6 +13,7 @@ import (
 
 	"github.com/keeltrade/keel/venue/cme"
 
+	"github.com/keeltrade/keel/venue/tradovate"
 	"github.com/keeltrade/keel/venue/tradovate/sandbox"
 )
 
@@ -47,6 +48,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	port := fs.Int("port", 0, "port (0 picks a free one)")
 	live := fs.Bool("live", false, "enforce live-mode rules on the live environment (approved device ids, API-key permissions, current terms, rate limits)")
 	asJSON := fs.Bool("json", false, "print one JSON object with every URL and the credentials on the first line")
+	asEnv := fs.Bool("env", false, "print the export TRADOVATE_…=… lines that point a client at this sandbox (the demo environment, or live with -live), then serve")
 	verbose := fs.Bool("v", false, "log each connection (service, open, close) and each request (endpoint, id, status) to stderr; never tokens or passwords")
 	var files multiFlag
 	fs.Var(&files, "data", "market data to play: tick CSV, bar CSV or keel binary file (repeatable; merged by time)")
@@ -115,11 +117,16 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		info.Data = fmt.Sprintf("synthetic %s (seed %d)", fc.Synthetic.Symbol, fc.Synthetic.Seed)
 	}
 	info.Speed = *speed
-	if *asJSON {
+	switch {
+	case *asJSON && *asEnv:
+		return usagef("-json and -env: choose one")
+	case *asEnv:
+		printSimEnv(stdout, info, *live)
+	case *asJSON:
 		if err := json.NewEncoder(stdout).Encode(info); err != nil {
 			return err
 		}
-	} else {
+	default:
 		printSimInfo(stdout, info)
 	}
 	select {
@@ -144,6 +151,28 @@ func simInfoOf(srv *sandbox.Server, live bool) simInfo {
 	info.Credentials = simCredentials{Name: c.Name, Password: c.Password, AppID: c.AppID, AppVersion: c.AppVersion, CID: c.CID, Sec: c.Sec, DeviceID: c.DeviceID}
 	return info
 }
+
+// printSimEnv prints shell exports of the TRADOVATE_* settings for this
+// sandbox: the demo environment, or live with its live-mode rules.
+func printSimEnv(w io.Writer, info simInfo, live bool) {
+	env := "demo"
+	if live {
+		env = "live"
+	}
+	c := info.Credentials
+	for _, kv := range [][2]string{
+		{tradovate.KeyEnv, env}, {tradovate.KeyName, c.Name}, {tradovate.KeyPassword, c.Password},
+		{tradovate.KeyAppID, c.AppID}, {tradovate.KeyAppVersion, c.AppVersion}, {tradovate.KeyCID, strconv.FormatInt(c.CID, 10)},
+		{tradovate.KeySec, c.Sec}, {tradovate.KeyDeviceID, c.DeviceID},
+		{tradovate.KeyURL, info.REST[env]}, {tradovate.KeyWSURL, info.WebSocket[env]},
+		{tradovate.KeyMDURL, info.WebSocket["md"]}, {tradovate.KeyReplayURL, info.WebSocket["replay"]},
+	} {
+		fmt.Fprintf(w, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+	}
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func printSimInfo(w io.Writer, info simInfo) {
 	fmt.Fprintln(w, "keel sandbox: a local Tradovate server (Ctrl-C stops it)")
