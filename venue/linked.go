@@ -80,7 +80,8 @@ func (in *OrderIntent) LinkedLeg(parentID, childID string) (Leg, bool) {
 // exit (exit true) is GTC: it protects its position for as long as the
 // position is open — an exit that expired with the entry's session would
 // leave the position naked. An OCO partner takes the parent's time in
-// force, except that an IOC or FOK parent's partner works for the Day.
+// force, except that an IOC or FOK parent's partner works for the Day (a
+// GTD parent's partner is GTD too, until the parent's Expire).
 func LinkedTIF(parent TimeInForce, leg Leg, exit bool) TimeInForce {
 	switch {
 	case leg.TIF != nil:

@@ -52,11 +52,12 @@ const (
 	GTC             // good till cancelled
 	IOC             // immediate or cancel: fill what can be filled now, cancel the rest
 	FOK             // fill or kill: fill all now or nothing
+	GTD             // good till OrderIntent.Expire
 )
 
-var tifNames = [...]string{Day: "Day", GTC: "GTC", IOC: "IOC", FOK: "FOK"}
+var tifNames = [...]string{Day: "Day", GTC: "GTC", IOC: "IOC", FOK: "FOK", GTD: "GTD"}
 
-// String returns "Day", "GTC", "IOC" or "FOK".
+// String returns "Day", "GTC", "IOC", "FOK" or "GTD".
 func (t TimeInForce) String() string {
 	if int(t) < len(tifNames) {
 		return tifNames[t]
@@ -95,6 +96,8 @@ type OrderIntent struct {
 	Limit  Price // limit price, for Limit and StopLimit
 	Stop   Price // trigger price, for Stop, StopLimit and MIT
 	TIF    TimeInForce
+	// Expire is when a GTD order expires (Unix ns); only for GTD.
+	Expire int64
 	Tag    string // free text for the strategy's own bookkeeping
 
 	// Brackets are up to two exit orders (profit target, stop loss) placed
@@ -136,12 +139,18 @@ func (in *OrderIntent) Validate(inst Instrument) error {
 	if !in.Side.Valid() {
 		return bad("side", "side must be Buy or Sell")
 	}
-	if in.TIF > FOK {
+	if in.TIF > GTD {
 		return bad("tif", "unknown time in force %d", in.TIF)
+	}
+	switch {
+	case in.TIF == GTD && in.Expire <= 0:
+		return bad("expire", "a GTD order needs Expire, the time it expires")
+	case in.TIF != GTD && in.Expire != 0:
+		return bad("expire", "only a GTD order takes Expire (the order is %s)", in.TIF)
 	}
 	for i, leg := range in.legs() {
 		if leg.TIF != nil && *leg.TIF > FOK {
-			return bad(legField(in, i)+".tif", "unknown time in force %d", *leg.TIF)
+			return bad(legField(in, i)+".tif", "a linked order is Day, GTC, IOC or FOK (got %s)", *leg.TIF)
 		}
 		if leg.TIF != nil && (*leg.TIF == IOC || *leg.TIF == FOK) && len(in.Brackets) > 0 {
 			return bad(legField(in, i)+".tif", "a bracket exit waits for the market; it cannot be %s", *leg.TIF)

@@ -206,3 +206,16 @@ func TestValidateLegTIF(t *testing.T) {
 	assert.ErrorAs(t, in.Validate(inst), &ie)
 	assert.Equal(t, "brackets[0].tif", ie.Field)
 }
+
+func TestValidateGTD(t *testing.T) {
+	inst := Instrument{Symbol: "MESZ6", TickSize: MustParsePrice("0.25")}
+	in := OrderIntent{Symbol: "MESZ6", Side: Buy, Qty: 1, Type: Limit, Limit: 4990 * PriceScale, TIF: GTD}
+	var ie *IntentError
+	require.ErrorAs(t, in.Validate(inst), &ie)
+	assert.Equal(t, "expire", ie.Field)
+	in.Expire = 1
+	assert.NoError(t, in.Validate(inst))
+	in.TIF = GTC
+	require.ErrorAs(t, in.Validate(inst), &ie, "only GTD takes Expire")
+	assert.Equal(t, "GTD", GTD.String())
+}

@@ -21,6 +21,9 @@ func (x *Exchange) OnBar(bar *venue.Bar) {
 	if len(x.cmds) != 0 {
 		x.runCommands(start)
 	}
+	if x.gtdNext != 0 && start >= x.gtdNext {
+		x.expireGTD(start)
+	}
 	b := x.bookFor(bar.Contract)
 	if b == nil || bar.Low > bar.High || bar.Open < bar.Low || bar.Open > bar.High || bar.Close < bar.Low || bar.Close > bar.High {
 		return

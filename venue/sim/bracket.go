@@ -61,6 +61,10 @@ func (x *Exchange) newOCO(b *book, o *order, leg venue.Leg, id string, now int64
 	}
 	x.ids[id] = p
 	x.place(b, p, o.arrive)
+	if p.tif == venue.GTD { // the parent's partner: until the parent's Expire
+		p.expire = o.expire
+		x.watchGTD(p)
+	}
 	g := &group{legs: [2]*order{o, p}, caps: [2]int64{o.qty, p.qty}, n: 2}
 	o.grp, o.legIdx = g, 0
 	p.grp, p.legIdx = g, 1

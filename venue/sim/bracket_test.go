@@ -2,6 +2,7 @@ package sim
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -272,4 +273,33 @@ func TestLinkedIDs(t *testing.T) {
 func dayLeg(l venue.Leg) venue.Leg {
 	l.TIF = venue.TIFOf(venue.Day)
 	return l
+}
+
+// A GTD order expires at its Expire, at the first market event from then;
+// its OCO partner with it; exits of a GTD entry are GTC.
+func TestGTDExpires(t *testing.T) {
+	h := newHarness(t, nil)
+	at := trade(1, "4800", 1).Time
+	gtd := func(i *venue.OrderIntent) { i.TIF, i.Expire = venue.GTD, at+int64(10*time.Second) }
+	for _, s := range []step{
+		sub("A", lit(buy(1), limit("4790"), gtd)),
+		sub("B", lit(buy(1), limit("4790"), gtd, oco(venue.Leg{Side: venue.Sell, Type: venue.Limit, Limit: px("4810")}))),
+		sub("C", lit(buy(1), gtd, brackets(sl("4780")))),
+	} {
+		s(h)
+	}
+	tk := trade(1, "4800", 1)
+	h.x.OnTick(&tk) // C fills; its exit is placed
+	late := trade(1, "4800", 1)
+	late.Time = at + int64(10*time.Second)
+	h.x.OnTick(&late)
+	for _, id := range []string{"A", "B", "B/oco"} {
+		o, ok := h.x.Order(id)
+		require.True(t, ok, id)
+		assert.Equal(t, venue.Expired, o.Status, id)
+	}
+	o, ok := h.x.Order("C/sl")
+	require.True(t, ok)
+	assert.Equal(t, venue.Working, o.Status, "the exit protects the position past the entry's date")
+	assert.Equal(t, venue.GTC, o.Intent.TIF)
 }

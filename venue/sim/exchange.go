@@ -39,6 +39,8 @@ type Exchange struct {
 	// The latest fill of a bracket entry, for the legs it places (bars).
 	lastPx   venue.Price
 	lastOpen bool
+
+	gtdNext int64 // the earliest Expire of a working GTD order (0: none)
 }
 
 var _ venue.InLoop = (*Exchange)(nil)
@@ -133,7 +135,7 @@ func (x *Exchange) Submit(vo venue.Order) error {
 	o := &order{
 		id: id, parentID: vo.ParentID, strategy: vo.Strategy, symbol: in.Symbol, tag: in.Tag,
 		side: in.Side, typ: in.Type, tif: in.TIF, qty: in.Qty, limit: in.Limit, stop: in.Stop,
-		created: now, updated: now, queue: -1, legIdx: -1,
+		created: now, updated: now, queue: -1, legIdx: -1, expire: in.Expire,
 	}
 	x.ids[id] = o
 
@@ -159,6 +161,7 @@ func (x *Exchange) Submit(vo venue.Order) error {
 
 	b := x.bookOf(inst)
 	x.place(b, o, now+x.latency)
+	x.watchGTD(o)
 	var partner *order
 	switch {
 	case in.OCO != nil:
@@ -310,4 +313,35 @@ func (x *Exchange) Order(clientID string) (venue.Order, bool) {
 		return venue.Order{}, false
 	}
 	return o.snapshot(), true
+}
+
+// watchGTD notes a GTD order's expiry.
+func (x *Exchange) watchGTD(o *order) {
+	if o.tif == venue.GTD && o.expire > 0 && (x.gtdNext == 0 || o.expire < x.gtdNext) {
+		x.gtdNext = o.expire
+	}
+}
+
+// expireGTD expires the GTD orders due at market time now, in venue id
+// order, and finds the next expiry. Market events call it when one is due.
+func (x *Exchange) expireGTD(now int64) {
+	var due []*order
+	next := int64(0)
+	for _, b := range x.list {
+		for _, o := range b.orders {
+			if !o.live() || o.tif != venue.GTD {
+				continue
+			}
+			if o.expire <= now {
+				due = append(due, o)
+			} else if next == 0 || o.expire < next {
+				next = o.expire
+			}
+		}
+	}
+	x.gtdNext = next
+	sort.Slice(due, func(i, j int) bool { return due[i].venueID < due[j].venueID })
+	for _, o := range due {
+		x.finish(o, venue.Expired, o.expire, "GTD order expired")
+	}
 }

@@ -14,6 +14,7 @@ type order struct {
 	side      venue.Side
 	typ       venue.OrderType
 	tif       venue.TimeInForce
+	expire    int64 // GTD: when it expires (Unix ns)
 	arrived   bool // arrival processing (marketability, IOC/FOK, queue estimate) has run; a price or size change clears it
 	triggered bool // Stop, StopLimit, MIT: the trigger has fired
 	// crossing: a marketable limit that took all displayed size and rests
@@ -105,7 +106,7 @@ func (o *order) snapshot() venue.Order {
 		out.Intent.Symbol = o.symbol
 		out.Intent.Tag = o.tag
 	}
-	out.Intent.Side, out.Intent.Type, out.Intent.TIF = o.side, o.typ, o.tif
+	out.Intent.Side, out.Intent.Type, out.Intent.TIF, out.Intent.Expire = o.side, o.typ, o.tif, o.expire
 	out.Intent.Qty, out.Intent.Limit, out.Intent.Stop = o.qty, o.limit, o.stop
 	if o.filled > 0 {
 		avg := o.notional.Div(decimal.NewFromInt(o.filled)).Round(9)

@@ -22,6 +22,9 @@ func (x *Exchange) OnTick(t *venue.Tick) {
 	if len(x.cmds) != 0 {
 		x.runCommands(t.Time)
 	}
+	if x.gtdNext != 0 && x.now >= x.gtdNext {
+		x.expireGTD(x.now)
+	}
 	b := x.last
 	if b == nil || b.inst.ID != t.Contract {
 		if b = x.bookFor(t.Contract); b == nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/keeltrade/keel/venue"
 	"github.com/keeltrade/keel/venue/cme"
 	"github.com/keeltrade/keel/venue/tradovate/sandbox"
+	"github.com/keeltrade/keel/venue/tradovate/wire"
 )
 
 // events collects a venue's events for assertions.
@@ -353,4 +354,22 @@ func TestAdapterStallAndShutdownKeepTheAccount(t *testing.T) {
 	var orders []struct{ ID int64 }
 	require.NoError(t, r.a.Auth().REST(context.Background(), "GET", "order/list", "", nil, &orders))
 	assert.Len(t, orders, 2, "no order sent twice")
+}
+
+// GTD goes out with its expireTime, and the venue expires it.
+func TestAdapterGTD(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	expire := time.Now().Add(200 * time.Millisecond)
+	o := r.order("s-11.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Limit, Limit: r.px - 5*venue.PriceScale, TIF: venue.GTD, Expire: expire.UnixNano()})
+	endpoint, body, err := r.a.placeBody(o)
+	require.NoError(t, err)
+	assert.Equal(t, "order/placeorder", endpoint)
+	assert.Equal(t, "GTD", body.(*wire.PlaceOrder).TimeInForce)
+	assert.WithinDuration(t, expire, body.(*wire.PlaceOrder).ExpireTime.Time, time.Millisecond)
+	require.NoError(t, r.a.Submit(o))
+	r.ev.wait(t, "accepted", func() bool { return len(r.ev.of("s-11.1-1", venue.EventAccepted)) == 1 })
+	time.Sleep(250 * time.Millisecond)
+	r.trade()
+	r.ev.wait(t, "expired at its time", func() bool { return len(r.ev.of("s-11.1-1", venue.EventExpired)) == 1 })
 }

@@ -2,6 +2,7 @@ package tradovate
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/keeltrade/keel/venue"
 	"github.com/keeltrade/keel/venue/tradovate/wire"
@@ -36,6 +37,9 @@ func (a *Adapter) placeBody(o venue.Order) (string, any, error) {
 		Action: actionOf(in.Side), Symbol: in.Symbol, OrderQty: in.Qty, OrderType: in.Type.String(),
 		TimeInForce: tif, IsAutomated: true, Text: in.Tag,
 	}
+	if in.TIF == venue.GTD {
+		base.ExpireTime = wire.TimeOf(time.Unix(0, in.Expire).UTC())
+	}
 	if len(base.Text) > 64 {
 		base.Text = base.Text[:64]
 	}
@@ -47,7 +51,7 @@ func (a *Adapter) placeBody(o venue.Order) (string, any, error) {
 		if leg.Qty != in.Qty {
 			return "", nil, fmt.Errorf("tradovate: submit %s: an OCO partner has the order's quantity on Tradovate (placeOCO); got %d and %d", o.ClientID, in.Qty, leg.Qty)
 		}
-		other, err := restrained(id, leg)
+		other, err := restrained(id, leg, base.ExpireTime)
 		if err != nil {
 			return "", nil, fmt.Errorf("tradovate: submit %s: %w", o.ClientID, err)
 		}
@@ -59,7 +63,7 @@ func (a *Adapter) placeBody(o venue.Order) (string, any, error) {
 			if leg.Qty != in.Qty {
 				return "", nil, fmt.Errorf("tradovate: submit %s: a bracket exit has the entry's quantity on Tradovate (placeOSO); leg %d asks %d of %d", o.ClientID, i, leg.Qty, in.Qty)
 			}
-			r, err := restrained(id, leg)
+			r, err := restrained(id, leg, base.ExpireTime)
 			if err != nil {
 				return "", nil, fmt.Errorf("tradovate: submit %s: %w", o.ClientID, err)
 			}
@@ -74,12 +78,15 @@ func (a *Adapter) placeBody(o venue.Order) (string, any, error) {
 	return "order/placeorder", &base, nil
 }
 
-func restrained(id string, leg venue.Leg) (*wire.RestrainedOrderVersion, error) {
+func restrained(id string, leg venue.Leg, expire wire.Time) (*wire.RestrainedOrderVersion, error) {
 	tif, err := tifName(*leg.TIF)
 	if err != nil {
 		return nil, err
 	}
 	r := &wire.RestrainedOrderVersion{Action: actionOf(leg.Side), ClOrdID: id, OrderType: leg.Type.String(), TimeInForce: tif}
+	if *leg.TIF == venue.GTD {
+		r.ExpireTime = expire
+	}
 	r.Price, r.StopPrice = prices(leg.Type, leg.Limit, leg.Stop)
 	return r, nil
 }
@@ -111,6 +118,8 @@ func tifName(t venue.TimeInForce) (string, error) {
 		return wire.TIFIOC, nil
 	case venue.FOK:
 		return wire.TIFFOK, nil
+	case venue.GTD:
+		return wire.TIFGTD, nil
 	}
 	return "", fmt.Errorf("time in force %s has no Tradovate equivalent", t)
 }

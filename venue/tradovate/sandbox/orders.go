@@ -103,8 +103,10 @@ func termsOf(orderType string, px, stopPx *venue.Price, tif string) (terms, stri
 	switch tifNames[lower(tif)] {
 	case wire.TIFDay:
 		t.tif = venue.Day
-	case wire.TIFGTC, wire.TIFGTD:
+	case wire.TIFGTC:
 		t.tif = venue.GTC
+	case wire.TIFGTD:
+		t.tif = venue.GTD
 	case wire.TIFIOC:
 		t.tif = venue.IOC
 	case wire.TIFFOK:
@@ -259,6 +261,10 @@ func (s *Server) place(c *Call, p *wire.PlaceOrder, rovs []*wire.RestrainedOrder
 		c.Reply(200, failure(reason, text))
 		return
 	}
+	if t.tif == venue.GTD && p.ExpireTime.IsZero() {
+		c.Reply(200, violation("expireTime", "", "expireTime is required for GTD"))
+		return
+	}
 	legs := make([]legSpec, len(rovs))
 	for i, r := range rovs {
 		lside, lact, ok := parseAction(r.Action)
@@ -266,7 +272,8 @@ func (s *Server) place(c *Call, p *wire.PlaceOrder, rovs []*wire.RestrainedOrder
 			c.Reply(200, violation("action", r.Action, "linked order action should be Buy or Sell"))
 			return
 		}
-		lt, reason, text := termsOf(r.OrderType, r.Price, r.StopPrice, p.TimeInForce)
+		// A linked order's own timeInForce, else the parent's.
+		lt, reason, text := termsOf(r.OrderType, r.Price, r.StopPrice, firstNonEmpty(r.TimeInForce, p.TimeInForce))
 		if reason != "" {
 			c.Reply(200, failure(reason, text))
 			return
@@ -282,13 +289,19 @@ func (s *Server) place(c *Call, p *wire.PlaceOrder, rovs []*wire.RestrainedOrder
 	e.bySimID[entry.simID] = entry
 
 	intent := venue.OrderIntent{Symbol: sym.String(), Side: side, Qty: p.OrderQty, Type: t.typ, Limit: t.limit, Stop: t.stop, TIF: t.tif}
+	if t.tif == venue.GTD {
+		intent.Expire = p.ExpireTime.UnixNano()
+	}
 	var linked []*orderState
 	for _, l := range legs {
 		ls := e.newOrder(c, a, con, sym, l.act, p.OrderQty, l.rov.ClOrdID, wire.OrderVersion{
 			OrderType: orderTypeNames[lower(l.rov.OrderType)], Price: l.rov.Price, StopPrice: l.rov.StopPrice,
-			MaxShow: l.rov.MaxShow, PegDifference: l.rov.PegDifference, TimeInForce: entry.ver.TimeInForce, Text: l.rov.Text,
+			MaxShow: l.rov.MaxShow, PegDifference: l.rov.PegDifference, TimeInForce: firstNonEmpty(tifNames[lower(l.rov.TimeInForce)], entry.ver.TimeInForce), Text: l.rov.Text,
 		}, wire.Time{}, p.CustomTag50, p.IsAutomated, now)
 		leg := venue.Leg{Side: l.side, Type: l.terms.typ, Limit: l.terms.limit, Stop: l.terms.stop}
+		if l.rov.TimeInForce != "" && l.terms.tif != venue.GTD {
+			leg.TIF = venue.TIFOf(l.terms.tif)
+		}
 		if oco {
 			intent.OCO = &leg
 			ls.ent.LinkedID, entry.ent.LinkedID = entry.ent.ID, ls.ent.ID
@@ -476,4 +489,11 @@ func (e *Env) reject(st *orderState, cmdID int64, status, reason, text string) {
 	for _, l := range st.legs {
 		e.reject(l, l.lastCmd, status, "ParentRejected", "the entry order was rejected")
 	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
