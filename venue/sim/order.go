@@ -15,8 +15,8 @@ type order struct {
 	typ       venue.OrderType
 	tif       venue.TimeInForce
 	expire    int64 // GTD: when it expires (Unix ns)
-	arrived   bool // arrival processing (marketability, IOC/FOK, queue estimate) has run; a price or size change clears it
-	triggered bool // Stop, StopLimit, MIT: the trigger has fired
+	arrived   bool  // arrival processing (marketability, IOC/FOK, queue estimate) has run; a price or size change clears it
+	triggered bool  // Stop, StopLimit, MIT: the trigger has fired
 	// crossing: a marketable limit that took all displayed size and rests
 	// at or through the opposite touch; it keeps taking the touch until
 	// the touch moves beyond its limit.
