@@ -719,7 +719,9 @@ func (e *Engine) OnEvent(ev venue.Event) {
 	if e.cfg.Observe != nil {
 		e.cfg.Observe(&ev)
 	}
-	r.onOrder(&ev)
+	if !ev.Local { // keel's own refusals were the call's error already
+		r.onOrder(&ev)
+	}
 	e.afterOrderEvent(o, r, &ev)
 }
 

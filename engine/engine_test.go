@@ -236,9 +236,7 @@ func TestRiskDenial(t *testing.T) {
 	require.ErrorAs(t, err, &d)
 	assert.Equal(t, "max-qty", d.Rule)
 	assert.Empty(t, v.Orders)
-	require.Len(t, rec.events, 1)
-	assert.Equal(t, venue.EventDenied, rec.events[0].Kind)
-	assert.Equal(t, "max-qty", rec.events[0].Reason)
+	assert.Empty(t, rec.events, "one way to learn of a denial: Submit's error")
 	assert.Equal(t, venue.Rejected, e.Orders()[0].Status)
 	assert.Equal(t, int64(1), e.Stats().Denied)
 }
@@ -254,8 +252,25 @@ func TestVenueSubmitErrorIsLocalReject(t *testing.T) {
 	require.NoError(t, e.Start())
 	e.OnTick(trade(mesID, sec(1), "5000", 1))
 	assert.ErrorContains(t, err, "not connected")
-	require.Len(t, rec.events, 1)
-	assert.Equal(t, venue.EventRejected, rec.events[0].Kind)
+	assert.Empty(t, rec.events, "the error is the one notice")
+	assert.Equal(t, venue.Rejected, e.Orders()[0].Status, "certainly not sent: rejected, not unknown")
+}
+
+// Observers (reports, journals) still see keel's refusals.
+func TestObserveSeesLocalRefusals(t *testing.T) {
+	var seen []venue.Event
+	e, err := New(Config{Instruments: instruments(t), Venue: &venuetest.Recorder{}, Gate: denyAll{}, Logger: quietLog(), Session: "T",
+		Observe: func(ev *venue.Event) { seen = append(seen, *ev) }})
+	require.NoError(t, err)
+	rec := &recorder{onTick: func(ctx strategy.Context, _ venue.Tick) {
+		_, _ = ctx.Submit(venue.OrderIntent{Symbol: "MESM6", Side: venue.Buy, Qty: 1, Type: venue.Market})
+	}}
+	require.NoError(t, e.Add("rec", rec, nil))
+	require.NoError(t, e.Start())
+	e.OnTick(trade(mesID, sec(1), "5000", 1))
+	require.Len(t, seen, 1)
+	assert.Equal(t, venue.EventDenied, seen[0].Kind)
+	assert.True(t, seen[0].Local)
 }
 
 func TestPanickingStrategyIsStopped(t *testing.T) {

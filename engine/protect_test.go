@@ -436,9 +436,9 @@ func TestModifyGoesThroughTheGate(t *testing.T) {
 	assert.Equal(t, risk.RuleMaxPosition, d.Rule)
 	o, _ := rg.x.Order(id)
 	assert.Equal(t, int64(1), o.Intent.Qty, "the venue never saw it")
-	last := s.events[len(s.events)-1]
-	assert.Equal(t, venue.EventModifyRejected, last.Kind)
-	assert.Equal(t, risk.RuleMaxPosition, last.Reason)
+	for _, ev := range s.events {
+		assert.NotEqual(t, venue.EventModifyRejected, ev.Kind, "the error was the one notice")
+	}
 }
 
 // Review A: a failed strategy long 2 with a stop, another short 1 with a

@@ -61,7 +61,7 @@ account:
 	var d *risk.Denied
 	require.ErrorAs(t, submitErrs[1], &d)
 	assert.Equal(t, risk.RuleDailyLoss, d.Rule)
-	last := rec.events[len(rec.events)-1]
-	assert.Equal(t, venue.EventDenied, last.Kind)
-	assert.Equal(t, risk.RuleDailyLoss, last.Reason)
+	for _, ev := range rec.events {
+		assert.NotEqual(t, venue.EventDenied, ev.Kind, "the denial is Submit's error, not an event too")
+	}
 }

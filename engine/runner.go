@@ -263,12 +263,12 @@ func (r *runner) send(in venue.OrderIntent, prot risk.Protection) (string, error
 	if d != nil {
 		e.stats.Denied++
 		r.log.Warn("order denied by risk gate", "order", id, "rule", d.Rule, "limit", d.Limit, "observed", d.Observed, "reason", d.Text)
-		e.enqueue(venue.Event{Kind: venue.EventDenied, Time: now, ClientID: id, Contract: c.inst.ID, Reason: d.Rule, Text: d.Error()})
+		e.enqueue(venue.Event{Kind: venue.EventDenied, Time: now, ClientID: id, Contract: c.inst.ID, Reason: d.Rule, Text: d.Error(), Local: true})
 		return id, d
 	}
 	if err := e.cfg.Venue.Submit(o.Clone()); err != nil {
 		// Certainly not sent: a local rejection, not an unknown outcome.
-		e.enqueue(venue.Event{Kind: venue.EventRejected, Time: now, ClientID: id, Contract: c.inst.ID, Reason: "NotSent", Text: err.Error()})
+		e.enqueue(venue.Event{Kind: venue.EventRejected, Time: now, ClientID: id, Contract: c.inst.ID, Reason: venue.ReasonNotSent, Text: err.Error(), Local: true})
 		return id, fmt.Errorf("submit %s: %w", id, err)
 	}
 	return id, nil
@@ -329,8 +329,8 @@ func (r *runner) Modify(clientID string, m venue.Modify) error {
 		}
 	}
 	if err := r.e.cfg.Venue.Modify(clientID, m); err != nil {
-		// Not sent: the gate counted it, so it hears the refusal.
-		r.e.enqueue(venue.Event{Kind: venue.EventModifyRejected, Time: r.e.clock.Now(), ClientID: clientID, Contract: o.Contract, Reason: "NotSent", Text: err.Error()})
+		// Not sent: the gate counted it, so it hears the refusal (NotSent).
+		r.e.enqueue(venue.Event{Kind: venue.EventModifyRejected, Time: r.e.clock.Now(), ClientID: clientID, Contract: o.Contract, Reason: venue.ReasonNotSent, Text: err.Error(), Local: true})
 		return fmt.Errorf("modify %s: %w", clientID, err)
 	}
 	return nil

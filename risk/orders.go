@@ -365,11 +365,11 @@ func (g *Guard) onModified(e *venue.Event) {
 }
 
 // onModifyRejected drops the oldest modify in flight: the venue refused
-// it. A refusal keel raised itself (Local: the gate's own denial) was
-// never in flight.
+// it, or it was never sent (ReasonNotSent). The gate's own denial (Local,
+// any other reason) was never counted.
 func (g *Guard) onModifyRejected(e *venue.Event) {
 	o := g.orders.get(e.ClientID)
-	if o == nil || o.done || e.Local || len(o.pend) == 0 {
+	if o == nil || o.done || (e.Local && e.Reason != venue.ReasonNotSent) || len(o.pend) == 0 {
 		return
 	}
 	o.pend = o.pend[1:]

@@ -25,9 +25,12 @@ type BarHandler interface {
 	OnBar(ctx Context, b venue.Bar)
 }
 
-// OrderHandler receives every event about the strategy's own orders:
-// accepted, rejected (with the venue's reason), denied (by the risk gate,
-// with the rule), unknown, filled, cancelled, modified, expired.
+// OrderHandler receives every event the venue sends about the strategy's
+// own orders: accepted, rejected (with the venue's reason), unknown,
+// filled, cancelled, modified, expired, and keel's EventUnprotected. What
+// keel refuses itself — a malformed intent, the risk gate's denial, a
+// request that could not be sent — is the error of the call (Submit,
+// Modify), and only that: one way to learn of each refusal.
 type OrderHandler interface {
 	OnOrder(ctx Context, e venue.Event)
 }
@@ -100,9 +103,10 @@ type Context interface {
 
 	// Submit validates the intent, assigns a deterministic client order id,
 	// checks it with the risk gate and sends it. A non-nil error means the
-	// order was not sent: *venue.IntentError for a malformed intent, the risk
-	// gate's denial (also delivered to OnOrder as EventDenied), or a venue
-	// error. The outcome of a sent order arrives through OnOrder.
+	// order was not sent: *venue.IntentError for a malformed intent,
+	// *risk.Denied for the gate's denial, or a venue error — and OnOrder
+	// hears nothing more of it. The outcome of a sent order arrives through
+	// OnOrder.
 	Submit(in venue.OrderIntent) (clientID string, err error)
 	// Cancel asks to cancel one of the strategy's working orders.
 	Cancel(clientID string) error

@@ -74,6 +74,10 @@ const (
 	EventConnection
 )
 
+// ReasonNotSent is the Reason of the Local rejection of a request that
+// never left keel (Venue.Submit or Venue.Modify returned an error).
+const ReasonNotSent = "NotSent"
+
 // Reasons of EventUnprotected.
 const (
 	ReasonExitCancelled = "exit-cancelled" // a bracket exit was cancelled; the position is open
@@ -114,8 +118,10 @@ type Event struct {
 	// bracket exit placed against a partial entry fill is smaller than its
 	// leg asked for; this is how keel learns its real size.
 	Qty int64
-	// Local marks an event keel raised itself rather than the venue (the
-	// risk gate refusing a modify, say): it changes nothing at the venue.
+	// Local marks an event keel raised itself rather than the venue — the
+	// risk gate's refusal, a request that was never sent — for a call
+	// that already returned it as its error. The order state, the gate and
+	// observers see it; the strategy does not get it again in OnOrder.
 	Local    bool
 	Fill     Fill     // EventFilled
 	Final    bool     // EventFilled: the order is now completely filled

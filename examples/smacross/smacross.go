@@ -127,7 +127,7 @@ func (c *Cross) OnOrder(ctx strategy.Context, e venue.Event) {
 		if e.Final {
 			c.working = ""
 		}
-	case venue.EventRejected, venue.EventDenied, venue.EventCancelled, venue.EventExpired:
+	case venue.EventRejected, venue.EventCancelled, venue.EventExpired:
 		ctx.Log().Warn("order ended without a full fill", "order", e.ClientID, "kind", e.Kind.String(), "reason", e.Reason)
 		c.working = ""
 	}
