@@ -204,7 +204,7 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
 
 	var fillErr error
 	eng, err := engine.New(engine.Config{
-		Session: session, Clock: clock, Instruments: ins, Venue: ad, Gate: gate, Logger: logger,
+		Session: session, Clock: clock, Instruments: ins, Venue: ad, Gate: gate, Logger: logger, Mode: strategy.ModeReplay,
 		Observe: func(ev *venue.Event) {
 			if ev.Kind != venue.EventFilled || fillErr != nil {
 				return

@@ -22,6 +22,9 @@ type Config struct {
 	// OnFailure is what happens to the orders and positions of a strategy
 	// that fails: FlattenOnFailure (the default) or KeepExits.
 	OnFailure FailurePolicy
+	// Mode is what strategies read from Context.Mode; default backtest
+	// with a venue in the loop, else demo.
+	Mode strategy.Mode
 	// Instruments resolves symbols; every symbol a strategy uses must be here.
 	Instruments venue.Instruments
 	// Venue receives orders. An InLoop venue (the simulator) also sees ticks.
@@ -138,6 +141,7 @@ type Engine struct {
 	async    venue.EventSink // set by Run: the thread-safe sink for venues on other goroutines
 	draining bool
 
+	account    strategy.Account    // the venue's last account report
 	jobs       []*flatJob          // flattens under way (protect.go)
 	cancelling map[string]struct{} // client ids keel asked the venue to cancel for protection
 	lastReject map[string]string   // protective client id → why the venue or gate refused it
@@ -162,6 +166,12 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Session == "" {
 		cfg.Session = "0"
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = strategy.ModeBacktest
+		if _, inLoop := cfg.Venue.(venue.InLoop); !inLoop {
+			cfg.Mode = strategy.ModeDemo
+		}
 	}
 	switch cfg.OnFailure {
 	case "":
@@ -697,7 +707,10 @@ func (e *Engine) OnEvent(ev venue.Event) {
 			e.cfg.Observe(&ev)
 		}
 		return
-	case venue.EventPosition, venue.EventAccount, venue.EventUnprotected:
+	case venue.EventAccount:
+		e.account = strategy.Account{Balance: ev.Account.Balance, RealizedPnL: ev.Account.RealizedPnL, OpenPnL: ev.Account.OpenPnL}
+		return
+	case venue.EventPosition, venue.EventUnprotected:
 		return // account-level; strategies account their own fills
 	}
 	o, r := e.orderFor(&ev)

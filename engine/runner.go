@@ -216,6 +216,68 @@ func (r *runner) Instrument(symbol string) (venue.Instrument, bool) {
 	return r.e.cfg.Instruments.BySymbol(symbol)
 }
 
+func (r *runner) Symbol(id venue.ContractID) string {
+	if c := r.e.contractFor(id); c != nil {
+		return c.inst.Symbol
+	}
+	return ""
+}
+
+func (r *runner) Mode() strategy.Mode { return r.e.cfg.Mode }
+
+func (r *runner) Account() strategy.Account { return r.e.account }
+
+func (r *runner) Order(clientID string) (venue.Order, bool) {
+	o, ok := r.e.orders[clientID]
+	if !ok || r.e.owners[clientID] != r {
+		return venue.Order{}, false
+	}
+	return o.Clone(), true
+}
+
+// Flatten implements strategy.Context through the protective path.
+func (r *runner) Flatten(symbol string) error {
+	if r.dead || r.e.stopped {
+		return ErrStrategyStopped
+	}
+	if r.initing {
+		return fmt.Errorf("%s: Flatten is not allowed in Init", r.name)
+	}
+	if symbol == "" {
+		for _, c := range r.e.contracts {
+			if live, _ := r.liveOthers(c); r.netIn(c) != 0 || live {
+				r.e.flattenContract(r.name, c, "strategy "+r.name+" flattens")
+			}
+		}
+		return nil
+	}
+	c, err := r.e.contractBySymbol(symbol)
+	if err != nil {
+		return err
+	}
+	r.e.flattenContract(r.name, c, "strategy "+r.name+" flattens "+symbol)
+	return nil
+}
+
+// reduceOnly checks a reduce-only intent against the strategy's position
+// and its working orders on the same side (bracket exits included).
+func (r *runner) reduceOnly(in *venue.OrderIntent, c *contract) error {
+	net := r.netIn(c)
+	sign := in.Side.Sign()
+	var same int64
+	for _, id := range r.orderIDs {
+		o := r.e.orders[id]
+		if o.Contract == c.inst.ID && !o.Status.Terminal() && o.Intent.Side == in.Side {
+			same += o.Remaining()
+		}
+	}
+	if net == 0 || sign*net > 0 || in.Qty+same > abs(net) {
+		return &venue.IntentError{Symbol: in.Symbol, Field: "reduce_only", Reason: fmt.Sprintf(
+			"%s %d would not reduce the position without flipping it (net %+d, working %s orders %d)", in.Side, in.Qty, net, in.Side, same)}
+	}
+	return nil
+}
+
 func (r *runner) Submit(in venue.OrderIntent) (string, error) {
 	if r.dead || r.e.stopped {
 		return "", ErrStrategyStopped
@@ -239,6 +301,12 @@ func (r *runner) send(in venue.OrderIntent, prot risk.Protection) (string, error
 	if err := in.Validate(c.inst); err != nil {
 		e.stats.Invalid++
 		return "", err
+	}
+	if in.ReduceOnly {
+		if err := r.reduceOnly(&in, c); err != nil {
+			e.stats.Invalid++
+			return "", err
+		}
 	}
 	r.seq++
 	id := r.name + "-" + e.cfg.Session + "-" + strconv.FormatInt(r.seq, 10)

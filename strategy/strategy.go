@@ -89,6 +89,28 @@ type PnL struct {
 // Net returns realized + unrealized − fees.
 func (p PnL) Net() decimal.Decimal { return p.Realized.Add(p.Unrealized).Sub(p.Fees) }
 
+// Account is the trading account as the venue last reported it (zero
+// before the first report; a backtest's simulator does not report one).
+type Account struct {
+	Balance     decimal.Decimal // cash balance
+	RealizedPnL decimal.Decimal // realized PnL of the session, as the venue counts it
+	OpenPnL     decimal.Decimal // open PnL, when the venue says
+}
+
+// Equity is balance plus open PnL.
+func (a Account) Equity() decimal.Decimal { return a.Balance.Add(a.OpenPnL) }
+
+// Mode says where a strategy runs.
+type Mode string
+
+// Modes.
+const (
+	ModeBacktest Mode = "backtest" // files through the simulator
+	ModeReplay   Mode = "replay"   // Tradovate's market replay
+	ModeDemo     Mode = "demo"     // a Tradovate demo (simulation) account
+	ModeLive     Mode = "live"     // real money
+)
+
 // Context is what a strategy calls. It is only valid on the engine
 // goroutine, inside a callback.
 type Context interface {
@@ -100,6 +122,11 @@ type Context interface {
 	Bars(symbol string, spec venue.BarSpec) error
 	// Instrument returns the tick size and point value of symbol.
 	Instrument(symbol string) (venue.Instrument, bool)
+	// Symbol returns the symbol of a contract id (a tick's or bar's
+	// Contract), "" when the instrument set does not know it.
+	Symbol(id venue.ContractID) string
+	// Mode says where the strategy runs: backtest, replay, demo or live.
+	Mode() Mode
 
 	// Submit validates the intent, assigns a deterministic client order id,
 	// checks it with the risk gate and sends it. A non-nil error means the
@@ -115,6 +142,13 @@ type Context interface {
 	// CancelAll cancels every working order of the strategy in symbol ("" for
 	// all), bracket exits and OCO partners included.
 	CancelAll(symbol string) error
+	// Flatten closes the strategy's position in symbol ("" for all) through
+	// keel's protective path: its working orders there are cancelled, the
+	// position is closed with a market order the risk gate judges only on
+	// reducing it, and keel resends it until the strategy is flat.
+	Flatten(symbol string) error
+	// Order returns a copy of one of the strategy's orders, in any state.
+	Order(clientID string) (venue.Order, bool)
 
 	// Position returns the strategy's position in symbol.
 	Position(symbol string) Position
@@ -123,6 +157,8 @@ type Context interface {
 	OpenOrders(symbol string) []venue.Order
 	// PnL sums the strategy's positions.
 	PnL() PnL
+	// Account is the account as the venue last reported it.
+	Account() Account
 
 	// Now is the engine clock: wall time live, data time in a backtest.
 	Now() time.Time

@@ -98,6 +98,11 @@ type OrderIntent struct {
 	TIF    TimeInForce
 	// Expire is when a GTD order expires (Unix ns); only for GTD.
 	Expire int64
+	// ReduceOnly refuses the order unless it reduces the strategy's
+	// position without flipping it, counting its working orders on the
+	// same side: it can never open or grow a position. It takes no
+	// brackets.
+	ReduceOnly bool
 	Tag    string // free text for the strategy's own bookkeeping
 
 	// Brackets are up to two exit orders (profit target, stop loss) placed
@@ -158,6 +163,9 @@ func (in *OrderIntent) Validate(inst Instrument) error {
 	}
 	if err := checkPrices("", in.Type, in.Limit, in.Stop, inst, bad); err != nil {
 		return err
+	}
+	if in.ReduceOnly && (len(in.Brackets) > 0 || in.OCO != nil) {
+		return bad("reduce_only", "a reduce-only order takes no brackets or OCO partner")
 	}
 	if len(in.Brackets) > 2 {
 		return bad("brackets", "at most two bracket legs (target and stop), got %d", len(in.Brackets))
