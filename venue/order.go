@@ -103,7 +103,7 @@ type OrderIntent struct {
 	// same side: it can never open or grow a position. It takes no
 	// brackets.
 	ReduceOnly bool
-	Tag    string // free text for the strategy's own bookkeeping
+	Tag        string // free text for the strategy's own bookkeeping
 
 	// Brackets are up to two exit orders (profit target, stop loss) placed
 	// when this order fills, OSO style; two brackets are OCO-linked, so the
