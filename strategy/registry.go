@@ -63,7 +63,7 @@ func Names() []string {
 func New(name string, p *Params) (Strategy, error) {
 	r, ok := Lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("unknown strategy %q (registered: %s)", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("unknown strategy %q (registered: %s); a strategy registers itself with strategy.Register in its package's init, so import its package: in your own module, from the main that calls cli.Main; in this repository, with one line in cmd/runner/cli/strategies.go", name, strings.Join(Names(), ", "))
 	}
 	if p == nil {
 		p = NewParams(nil)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -24,10 +24,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/shopspring/decimal"
 	"golang.org/x/term"
-
-	_ "github.com/keeltrade/keel/examples/buyhold"
-	_ "github.com/keeltrade/keel/examples/orb"
-	_ "github.com/keeltrade/keel/examples/smacross"
 )
 
 func init() {
