@@ -94,6 +94,8 @@ type Result struct {
 	Instruments []venue.Instrument
 	// BarData says the input was bars (Stats.Ticks then counts bars).
 	BarData bool
+	// WarmUps are the strategies' declared warm-ups and how they went.
+	WarmUps []engine.WarmUp
 }
 
 // InstanceName is the engine instance name of the strategy under test; it
@@ -252,6 +254,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Summary = rec.Finish(end)
 	res.Summary.ExitsLost = eng.Stats().ExitsLost
 	res.Stats = eng.Stats()
+	res.WarmUps = eng.WarmUps()
 	res.Orders = eng.Orders()
 	res.Failures = eng.Failures()
 	res.Skipped, res.SkippedSamples = feed.skipped()

@@ -271,7 +271,7 @@ wait:
 	for _, in := range ins.all() {
 		_ = rec.Track(in)
 	}
-	res := &Result{Summary: rec.Finish(min(clock.Now(), end)), Stats: eng.Stats(), Orders: eng.Orders(), Failures: eng.Failures(), Instruments: ins.all()}
+	res := &Result{Summary: rec.Finish(min(clock.Now(), end)), Stats: eng.Stats(), Orders: eng.Orders(), Failures: eng.Failures(), Instruments: ins.all(), WarmUps: eng.WarmUps()}
 	res.Summary.ExitsLost = res.Stats.ExitsLost
 	return res, nil
 }

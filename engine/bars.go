@@ -1,8 +1,13 @@
 package engine
 
 import (
+	"github.com/keeltrade/keel/strategy"
 	"github.com/keeltrade/keel/venue"
 )
+
+// defaultHistory is how many completed bars a series keeps when no
+// strategy asked for more (WarmUp).
+const defaultHistory = 256
 
 const maxTime = int64(^uint64(0) >> 1)
 
@@ -16,6 +21,7 @@ type series struct {
 	// closedEnd is the end of the last time bar closed; trades before it
 	// are late.
 	closedEnd int64
+	hist      *strategy.Series // completed bars, for History and warm-up
 }
 
 // end returns when the open time bar closes, or maxTime.

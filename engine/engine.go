@@ -64,6 +64,7 @@ type Stats struct {
 	Invalid       int64 // intents refused as malformed
 	Bars          int64 // bars completed
 	Timers        int64 // timers fired
+	WarmingUp     int64 // intents refused because their strategy was still warming up
 	LateTrades    int64 // trades stamped inside a time bar already closed (live), left out of bars
 	// FlattenRetries counts protective rounds sent again because a flatten
 	// did not complete (refused, expired, or outrun by a fill).
@@ -145,6 +146,8 @@ type Engine struct {
 	jobs       []*flatJob          // flattens under way (protect.go)
 	cancelling map[string]struct{} // client ids keel asked the venue to cancel for protection
 	lastReject map[string]string   // protective client id → why the venue or gate refused it
+
+	firstAt int64 // time of the first market event (warm-up by duration)
 
 	timers   timers
 	nextBar  int64 // earliest time-bar end across all series
@@ -318,6 +321,36 @@ func (e *Engine) Now() int64 { return e.clock.Now() }
 // Stats returns counters.
 func (e *Engine) Stats() Stats { return e.stats }
 
+// WarmUp is a strategy's declared warm-up and how it went.
+type WarmUp struct {
+	Strategy string
+	Declared bool   // the strategy declared one (WarmUp, WarmUpFor)
+	Ready    bool   // it completed
+	ReadyAt  int64  // when (engine clock, Unix ns)
+	Status   string // what it waited for, and how much of it came
+	Refused  int64  // intents refused while warming up
+	Events   int64  // market events (ticks or data bars) that went to the warm-up
+}
+
+// WarmUps reports every strategy's warm-up, in the order they were added.
+func (e *Engine) WarmUps() []WarmUp {
+	out := make([]WarmUp, 0, len(e.runners))
+	for _, r := range e.runners {
+		w := WarmUp{Strategy: r.name, Declared: len(r.warm) > 0 || r.warmFor > 0}
+		if w.Declared {
+			w.Ready = r.Ready()
+			w.ReadyAt, w.Status = r.readyAt, r.warmStatus()
+			w.Events = r.warmEvents
+			if !w.Ready {
+				w.Events = e.stats.Ticks
+			}
+		}
+		w.Refused = r.warmRefused
+		out = append(out, w)
+	}
+	return out
+}
+
 // Failures returns the strategies stopped by a panic or an Init error.
 func (e *Engine) Failures() []Failure { return append([]Failure(nil), e.failures...) }
 
@@ -372,6 +405,9 @@ func (e *Engine) OnTick(t *venue.Tick) {
 		return
 	}
 	e.stats.Ticks++
+	if e.firstAt == 0 {
+		e.firstAt = t.Time
+	}
 	if e.sim == nil {
 		e.advance(e.clock.Now())
 	} else if t.Time >= e.due {
@@ -443,6 +479,9 @@ func (e *Engine) OnBarData(b *venue.Bar) {
 		return
 	}
 	e.stats.Ticks++
+	if e.firstAt == 0 {
+		e.firstAt = b.Start
+	}
 	if e.sim != nil {
 		e.advance(b.Start)
 	} else {
@@ -555,6 +594,7 @@ func (e *Engine) closeBar(s *series) {
 
 func (e *Engine) emitBar(s *series) {
 	e.stats.Bars++
+	s.hist.Push(s.bar)
 	for _, r := range s.subs {
 		r.onBar(&s.bar)
 		e.drain()

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keeltrade/keel/risk"
@@ -36,6 +38,14 @@ type runner struct {
 	initing    bool
 	dead       bool
 	warnedExit bool // the lost-exit warning was logged
+
+	warm    []warmNeed // declared warm-up: bars of series
+	warmFor int64      // declared warm-up: data time from the first event
+	ready   bool       // the warm-up is complete (set once)
+	readyAt int64
+	// warmRefused counts intents refused while warming up; warmEvents the
+	// market events (ticks or data bars) before it was ready.
+	warmRefused, warmEvents int64
 	seq        int64
 	// positions by contract; a strategy trades few contracts.
 	positions []*position
@@ -184,32 +194,120 @@ func (r *runner) Subscribe(symbol string) error {
 }
 
 func (r *runner) Bars(symbol string, spec venue.BarSpec) error {
+	_, err := r.series(symbol, spec, "Bars")
+	return err
+}
+
+// warmNeed is one declared warm-up: n completed bars of a series.
+type warmNeed struct {
+	s      *series
+	symbol string
+	n      int64
+}
+
+func (r *runner) WarmUp(symbol string, spec venue.BarSpec, n int) error {
+	if n < 1 || n > 1<<20 {
+		return fmt.Errorf("%s: WarmUp %s %s: want 1 to %d bars, got %d", r.name, symbol, spec, 1<<20, n)
+	}
+	s, err := r.series(symbol, spec, "WarmUp")
+	if err != nil {
+		return err
+	}
+	s.hist.Grow(n)
+	r.warm = append(r.warm, warmNeed{s: s, symbol: symbol, n: int64(n)})
+	return nil
+}
+
+func (r *runner) WarmUpFor(d time.Duration) error {
 	if !r.initing {
-		return fmt.Errorf("%s: Bars is only allowed in Init", r.name)
+		return fmt.Errorf("%s: WarmUpFor is only allowed in Init", r.name)
+	}
+	if d <= 0 {
+		return fmt.Errorf("%s: WarmUpFor %s: want a positive duration", r.name, d)
+	}
+	r.warmFor = max(r.warmFor, int64(d))
+	return nil
+}
+
+func (r *runner) Ready() bool {
+	if r.ready {
+		return true
+	}
+	for _, w := range r.warm {
+		if w.s.hist.Seen() < w.n {
+			return false
+		}
+	}
+	now := r.e.clock.Now()
+	if r.warmFor > 0 && (r.e.firstAt == 0 || now-r.e.firstAt < r.warmFor) {
+		return false
+	}
+	r.ready, r.readyAt, r.warmEvents = true, now, r.e.stats.Ticks
+	if len(r.warm) > 0 || r.warmFor > 0 {
+		r.log.Info("warm-up complete", "at", unixTime(now))
+	}
+	return true
+}
+
+// warmStatus says what the warm-up still waits for.
+func (r *runner) warmStatus() string {
+	var parts []string
+	for _, w := range r.warm {
+		parts = append(parts, fmt.Sprintf("%d of %d %s bars of %s", min(w.s.hist.Seen(), w.n), w.n, w.s.spec, w.symbol))
+	}
+	if r.warmFor > 0 {
+		var seen int64
+		if r.e.firstAt != 0 {
+			seen = r.e.clock.Now() - r.e.firstAt
+		}
+		parts = append(parts, fmt.Sprintf("%s of %s of data", time.Duration(max(seen, 0)), time.Duration(r.warmFor)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (r *runner) History(symbol string, spec venue.BarSpec) *strategy.Series {
+	inst, ok := r.e.cfg.Instruments.BySymbol(symbol)
+	if !ok {
+		return nil
+	}
+	c := r.e.contractFor(inst.ID)
+	if c == nil {
+		return nil
+	}
+	for _, s := range c.series {
+		if s.spec == spec && slices.Contains(s.subs, r) {
+			return s.hist
+		}
+	}
+	return nil
+}
+
+// series subscribes r to a bar series of symbol, creating it.
+func (r *runner) series(symbol string, spec venue.BarSpec, call string) (*series, error) {
+	if !r.initing {
+		return nil, fmt.Errorf("%s: %s is only allowed in Init", r.name, call)
 	}
 	switch {
 	case spec.Kind == venue.TimeBars && spec.Duration > 0:
 	case spec.Kind == venue.TickBars && spec.Count > 0:
 	default:
-		return fmt.Errorf("%s: invalid bar spec %+v: want venue.Every(d) with d > 0 or venue.EveryTrades(n) with n > 0", r.name, spec)
+		return nil, fmt.Errorf("%s: invalid bar spec %+v: want venue.Every(d) with d > 0 or venue.EveryTrades(n) with n > 0", r.name, spec)
 	}
 	c, err := r.e.contractBySymbol(symbol)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, s := range c.series {
 		if s.spec == spec {
-			for _, sub := range s.subs {
-				if sub == r {
-					return nil
-				}
+			if !slices.Contains(s.subs, r) {
+				s.subs = append(s.subs, r)
 			}
-			s.subs = append(s.subs, r)
-			return nil
+			return s, nil
 		}
 	}
-	c.series = append(c.series, &series{spec: spec, subs: []*runner{r}})
-	return nil
+	s := &series{spec: spec, subs: []*runner{r}, hist: strategy.NewSeries(defaultHistory)}
+	c.series = append(c.series, s)
+	return s, nil
 }
 
 func (r *runner) Instrument(symbol string) (venue.Instrument, bool) {
@@ -284,6 +382,11 @@ func (r *runner) Submit(in venue.OrderIntent) (string, error) {
 	}
 	if r.initing {
 		return "", fmt.Errorf("%s: orders cannot be submitted in Init", r.name)
+	}
+	if !r.Ready() {
+		r.e.stats.WarmingUp++
+		r.warmRefused++
+		return "", fmt.Errorf("%s: %w: %s", r.name, strategy.ErrWarmingUp, r.warmStatus())
 	}
 	return r.send(in, risk.NotProtective)
 }

@@ -120,6 +120,20 @@ type Context interface {
 	Subscribe(symbol string) error
 	// Bars asks for bars of symbol cut by spec (only allowed in Init).
 	Bars(symbol string, spec venue.BarSpec) error
+	// WarmUp asks for bars of symbol cut by spec (as Bars) and declares
+	// that the strategy needs n completed ones before it trades: until
+	// then Submit refuses with ErrWarmingUp (the bars still arrive in
+	// OnBar), and History keeps at least n. Only allowed in Init.
+	WarmUp(symbol string, spec venue.BarSpec, n int) error
+	// WarmUpFor declares that the strategy needs d of data time, from the
+	// first event, before it trades. Only allowed in Init.
+	WarmUpFor(d time.Duration) error
+	// Ready reports whether the declared warm-up is complete (true when
+	// there is none).
+	Ready() bool
+	// History returns the completed bars of a series the strategy asked
+	// for (Bars or WarmUp), newest at Ago(0); nil for one it did not.
+	History(symbol string, spec venue.BarSpec) *Series
 	// Instrument returns the tick size and point value of symbol.
 	Instrument(symbol string) (venue.Instrument, bool)
 	// Symbol returns the symbol of a contract id (a tick's or bar's

@@ -73,7 +73,9 @@ func (c *Cross) Init(ctx strategy.Context) error {
 	if c.slow, err = indicator.NewSMA(c.Slow); err != nil {
 		return err
 	}
-	return ctx.Bars(c.Symbol, venue.Every(c.Bar))
+	// The slow average needs Slow bars: the warm-up says so, and the
+	// backtest output reports it (or warns that it never completed).
+	return ctx.WarmUp(c.Symbol, venue.Every(c.Bar), c.Slow)
 }
 
 // OnBar implements strategy.BarHandler.

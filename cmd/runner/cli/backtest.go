@@ -340,6 +340,17 @@ func reportRun(ctx context.Context, f *backtestFlags, cfg backtest.Config, dataN
 	if res.Stats.Denied > 0 {
 		fmt.Fprintf(stdout, "risk gate denied %d intents\n", res.Stats.Denied)
 	}
+	for _, w := range res.WarmUps {
+		switch {
+		case !w.Declared:
+		case w.Ready:
+			fmt.Fprintf(stdout, "warm-up: %s was ready after %d %s (%s, %s), %d intents refused before\n",
+				w.Strategy, w.Events, unitName(res), w.Status, time.Unix(0, w.ReadyAt).UTC().Format(time.RFC3339), w.Refused)
+		default:
+			fmt.Fprintf(stdout, "warning: %s never finished its warm-up: it had %s after all %d %s, and traded nothing (%d intents refused); use more data or a shorter warm-up\n",
+				w.Strategy, w.Status, w.Events, unitName(res), w.Refused)
+		}
+	}
 	if n := res.Summary.ExitsLost; n > 0 {
 		fmt.Fprintf(stdout, "warning: %d bracket exits were cancelled or expired while their position was still open; those positions went on without that exit\n", n)
 	}

@@ -180,3 +180,15 @@ func TestBacktestIgnoresLiveKillSwitch(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(after), `"reason":"live"`, "and the backtest does not touch it")
 }
+
+// A warm-up that the data never completes is a warning, not "0 orders".
+func TestBacktestWarnsWarmUpNeverReady(t *testing.T) {
+	dir := t.TempDir()
+	path := writeTrades(t, dir, "trades.csv", 400, nil) // about an hour of trades
+	code, stdout, stderr := runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6", "-p", "fast=5", "-p", "slow=120", "-p", "bar=5m", "-session", "off", "-out", "", path)
+	require.Equal(t, 0, code, "%s\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "warning: smacross never finished its warm-up: it had 13 of 120 5m0s bars of ESZ6")
+	code, stdout, _ = runCLI("backtest", "-strategy", "smacross", "-p", "symbol=ESZ6", "-p", "fast=2", "-p", "slow=3", "-session", "off", "-out", "", path)
+	require.Equal(t, 0, code)
+	assert.Contains(t, stdout, "warm-up: smacross was ready after")
+}
