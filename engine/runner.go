@@ -46,7 +46,7 @@ type runner struct {
 	// warmRefused counts intents refused while warming up; warmEvents the
 	// market events (ticks or data bars) before it was ready.
 	warmRefused, warmEvents int64
-	seq        int64
+	seq                     int64
 	// positions by contract; a strategy trades few contracts.
 	positions []*position
 	orderIDs  []string
