@@ -104,3 +104,61 @@ func TestWarmUpFor(t *testing.T) {
 	assert.Error(t, errs[1])
 	assert.NoError(t, errs[2], "2s of data")
 }
+
+// Warm-up on bar data: data bars fold into the series and complete it.
+func TestWarmUpOnBarData(t *testing.T) {
+	e := newEngine(t, &venuetest.Recorder{}, nil)
+	w := &warmer{spec: venue.Every(5 * time.Minute), n: 2}
+	require.NoError(t, e.Add("w", w, nil))
+	require.NoError(t, e.Start())
+	for i := range 15 {
+		start := t0 + int64(i)*int64(time.Minute)
+		px := venue.MustParsePrice("5000")
+		e.OnBarData(&venue.Bar{Contract: mesID, Spec: venue.Every(time.Minute), Start: start, End: start + int64(time.Minute), Open: px, High: px, Low: px, Close: px, Volume: 3, Trades: 3})
+	}
+	require.Len(t, w.errs, 3, "three 5-minute bars from 15 one-minute bars")
+	assert.ErrorIs(t, w.errs[0], strategy.ErrWarmingUp)
+	assert.NoError(t, w.errs[1])
+	assert.Equal(t, int64(15), w.hist.Ago(0).Volume)
+}
+
+// One strategy trading two contracts learns each tick's symbol from the
+// context, no map of its own.
+func TestStrategyTradingTwoContracts(t *testing.T) {
+	rg := newRig(t, `account: {market_hours: {enabled: false}, duplicate_window: 0s}`)
+	seen := map[string]int{}
+	rec := &recorder{
+		init: func(ctx strategy.Context) error {
+			if err := ctx.Subscribe("MESM6"); err != nil {
+				return err
+			}
+			return ctx.Subscribe("MNQM6")
+		},
+		onTick: func(ctx strategy.Context, tk venue.Tick) {
+			sym := ctx.Symbol(tk.Contract)
+			seen[sym]++
+			if seen[sym] == 1 {
+				side := venue.Buy
+				if sym == "MNQM6" {
+					side = venue.Sell
+				}
+				_, err := ctx.Submit(venue.OrderIntent{Symbol: sym, Side: side, Qty: 1, Type: venue.Market})
+				require.NoError(t, err)
+			}
+		},
+	}
+	require.NoError(t, rg.e.Add("pair", rec, nil))
+	require.NoError(t, rg.e.Start())
+	for i := range 3 {
+		at := sec(float64(i + 1))
+		rg.e.OnTick(trade(mesID, at, "5000", 10))
+		rg.e.OnTick(trade(mnqID, at, "18000", 10))
+	}
+	assert.Equal(t, 3, seen["MESM6"])
+	assert.Equal(t, 3, seen["MNQM6"])
+	r := rg.e.byName["pair"]
+	assert.Equal(t, int64(1), r.Position("MESM6").Net)
+	assert.Equal(t, int64(-1), r.Position("MNQM6").Net)
+	assert.Equal(t, int64(1), rg.x.Position(mesID).Net)
+	assert.Equal(t, int64(-1), rg.x.Position(mnqID).Net)
+}
