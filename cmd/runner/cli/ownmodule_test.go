@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -23,14 +22,8 @@ func TestOwnModule(t *testing.T) {
 	}
 	repo, err := filepath.Abs("../../..")
 	require.NoError(t, err)
-	dir := t.TempDir()
-	write := func(name, body string) {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
-	}
-	write("go.mod", "module example.com/mytrading\n\ngo 1.26.0\n\nrequire github.com/keeltrade/keel v0.0.0\n\nreplace github.com/keeltrade/keel => "+repo+"\n")
-	write("strategies/flat/flat.go", `package flat
+	dir := buildModule(t, goBin, repo, map[string]string{
+		"strategies/flat/flat.go": `package flat
 
 import "github.com/keeltrade/keel/strategy"
 
@@ -41,8 +34,8 @@ func (flat) Init(ctx strategy.Context) error { return ctx.Subscribe(ctx.Params()
 func init() {
 	strategy.Register("flat", "does nothing", func(*strategy.Params) (strategy.Strategy, error) { return flat{}, nil })
 }
-`)
-	write("main.go", `package main
+`,
+		"main.go": `package main
 
 import (
 	"os"
@@ -52,21 +45,8 @@ import (
 )
 
 func main() { os.Exit(cli.Main()) }
-`)
-	// Offline, and no lookups anywhere: keel's go.sum has every hash the
-	// module needs, checked locally against the module cache.
-	sums, err := os.ReadFile(filepath.Join(repo, "go.sum"))
-	require.NoError(t, err)
-	write("go.sum", string(sums))
-	env := append(os.Environ(), "GOPROXY=off", "GOSUMDB=off", "GOFLAGS=-mod=mod", "GOWORK=off")
-	run := func(args ...string) string {
-		cmd := exec.Command(goBin, args...)
-		cmd.Dir, cmd.Env = dir, env
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "go %s:\n%s", strings.Join(args, " "), out)
-		return string(out)
-	}
-	run("build", "-o", "mytrading", ".")
+`,
+	})
 	demo := filepath.Join(t.TempDir(), "es.csv")
 	require.NoError(t, os.WriteFile(demo, []byte("ts_utc_ns,symbol,price,size,side\n1385996400000000000,ESZ3,1800,1,B\n1385996460000000000,ESZ3,1801,1,B\n"), 0o644))
 	cmd := exec.Command(filepath.Join(dir, "mytrading"), "backtest", "-strategy", "flat", "-session", "off", "-out", "", demo)
