@@ -58,6 +58,7 @@ type Adapter struct {
 	held    []venue.Event     // events before Start bound a sink (Connect first)
 	replay  replayState
 
+	connMu sync.Mutex // serializes Connect
 	jobs   chan func(context.Context)
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -161,12 +162,13 @@ func (a *Adapter) StartContext(ctx context.Context, sink venue.EventSink) error 
 // returns once the first sync is done; a second call does nothing. Events
 // wait for Start's sink.
 func (a *Adapter) Connect(ctx context.Context) error {
+	a.connMu.Lock() // one Connect at a time; a failed one may be retried
+	defer a.connMu.Unlock()
 	a.mu.Lock()
 	if a.started {
 		a.mu.Unlock()
 		return nil
 	}
-	a.started = true
 	a.mu.Unlock()
 	tok, err := a.auth.Token(ctx)
 	if err != nil {
@@ -204,8 +206,12 @@ func (a *Adapter) Connect(ctx context.Context) error {
 	go a.sender()
 	if err := a.trade.WaitConnected(ctx); err != nil {
 		a.Close()
+		a.trade = nil
 		return fmt.Errorf("tradovate: connect %s: %w", co.Name, err)
 	}
+	a.mu.Lock()
+	a.started = true
+	a.mu.Unlock()
 	return nil
 }
 
@@ -329,7 +335,7 @@ func (a *Adapter) resync(ctx context.Context, c *Conn) error {
 			a.log.Warn("props event not applied", "err", err)
 		}
 	}
-	a.resolveUnknown(true)
+	a.resolveUnknown()
 	return nil
 }
 
@@ -359,11 +365,10 @@ func (a *Adapter) onEvent(m *wire.Message, _ []byte) {
 	}
 }
 
-// resolveUnknown settles orders whose answer was lost: one the venue has
-// (its New command carries the client id) was bound by the sync and its
-// events are out; one it does not have after a full snapshot (final) was
-// never placed.
-func (a *Adapter) resolveUnknown(final bool) {
+// resolveUnknown settles, after a full snapshot, every order whose
+// answer was lost: the snapshot holds every command the account has, so an
+// order not in it was never placed.
+func (a *Adapter) resolveUnknown() {
 	a.mu.Lock()
 	ids := make([]string, 0, len(a.unknown))
 	for id := range a.unknown {
@@ -371,18 +376,7 @@ func (a *Adapter) resolveUnknown(final bool) {
 	}
 	a.mu.Unlock()
 	for _, id := range ids {
-		switch {
-		case a.acct.known(id):
-			a.log.Info("unknown order outcome resolved: the venue has it", "order", id)
-		case final:
-			a.log.Warn("unknown order outcome resolved: the venue does not have it (never placed)", "order", id)
-			a.emit(venue.Event{Kind: venue.EventRejected, ClientID: id, Reason: "NotPlaced", Text: "the request's answer was lost and a full sync of the account shows no such order: it was never placed"})
-		default:
-			continue
-		}
-		a.mu.Lock()
-		delete(a.unknown, id)
-		a.mu.Unlock()
+		a.resolve(id, !a.acct.known(id))
 	}
 }
 
@@ -436,6 +430,10 @@ func (a *Adapter) Submit(o venue.Order) error {
 		a.mu.Unlock()
 		return fmt.Errorf("tradovate: order %s was already sent; keel never sends a client order id twice", o.ClientID)
 	}
+	if a.trade == nil {
+		a.mu.Unlock()
+		return fmt.Errorf("tradovate: submit %s: %w", o.ClientID, ErrNotConnected)
+	}
 	if st, _ := a.trade.State(); st != StateConnected {
 		a.mu.Unlock()
 		return fmt.Errorf("tradovate: submit %s: %w", o.ClientID, ErrNotConnected)
@@ -480,6 +478,10 @@ func (a *Adapter) place(ctx context.Context, o venue.Order, endpoint string, bod
 		if st := a.acct.orderOf(res.OrderID); st.qty == 0 {
 			st.qty, st.typ = orderQty(body), o.Intent.Type.String()
 			st.limit, st.stop = o.Intent.Limit, o.Intent.Stop
+			st.tif, _ = tifName(o.Intent.TIF)
+			if o.Intent.TIF == venue.GTD {
+				st.expire = wire.TimeOf(time.Unix(0, o.Intent.Expire).UTC())
+			}
 		}
 		a.acct.accept(a.acct.orderOf(res.OrderID), now)
 		ids := venue.BracketIDs(o.ClientID, o.Intent.Brackets)
@@ -493,7 +495,7 @@ func (a *Adapter) place(ctx context.Context, o venue.Order, endpoint string, bod
 			a.acct.bind(oco.OcoID, o.ClientID+venue.OCOSuffix)
 		}
 		a.acct.mu.Unlock()
-	case errors.Is(err, ErrOutcomeUnknown):
+	case errors.Is(err, ErrOutcomeUnknown) || answerLost(err):
 		a.log.Warn("order outcome unknown; it will be reconciled, never re-sent", "order", o.ClientID, "err", err)
 		a.mu.Lock()
 		a.unknown[o.ClientID] = struct{}{}
@@ -506,9 +508,29 @@ func (a *Adapter) place(ctx context.Context, o venue.Order, endpoint string, bod
 	}
 }
 
+// answerLost reports whether a place request's failure leaves its outcome
+// open: a server error or timeout status (the order may have been taken
+// before the failure), or an answer that did not decode.
+func answerLost(err error) bool {
+	var st *wire.StatusError
+	if errors.As(err, &st) {
+		return st.Status >= 500 || st.Status == 408
+	}
+	var fe *wire.FailureError
+	var pe *wire.PenaltyError
+	var ve *wire.ViolationError
+	var api *wire.APIError
+	var rl *RateLimitError
+	return !errors.Is(err, ErrNotConnected) && !errors.As(err, &fe) && !errors.As(err, &pe) && !errors.As(err, &ve) && !errors.As(err, &api) && !errors.As(err, &rl)
+}
+
 // reconcileLater asks the venue, while the socket stays up, whether it has
-// an order whose answer was lost; after ReconcileWait without a trace it
-// is resolved as never placed.
+// an order whose answer was lost. A command/list that succeeds after the
+// place request, on the same socket, reflects it (the server answers a
+// socket's requests in order): with the order's clOrdId in it the order is
+// the venue's, without it the order was never placed. If no such list
+// succeeds within ReconcileWait, the order stays Unknown until the next
+// reconnect's snapshot settles it.
 func (a *Adapter) reconcileLater(client string) {
 	deadline := time.Now().Add(a.opt.ReconcileWait)
 	for time.Now().Before(deadline) {
@@ -524,20 +546,34 @@ func (a *Adapter) reconcileLater(client string) {
 			return
 		}
 		var cmds []wire.Command
-		if err := a.trade.Do(a.ctx, "command/list", "", nil, &cmds); err == nil {
-			a.acct.mu.Lock()
-			for _, c := range cmds {
-				a.acct.applyCommand(c)
-			}
-			a.acct.mu.Unlock()
-			if a.acct.known(client) {
-				a.resolveUnknown(false)
-				return
-			}
+		if err := a.trade.Do(a.ctx, "command/list", "", nil, &cmds); err != nil {
+			continue // no answer either: try again, or leave it to the snapshot
 		}
+		a.acct.mu.Lock()
+		for _, c := range cmds {
+			a.acct.applyCommand(c)
+		}
+		a.acct.mu.Unlock()
+		a.resolve(client, !a.acct.known(client))
+		return
 	}
-	if st, _ := a.trade.State(); st == StateConnected {
-		a.resolveUnknown(true)
+	a.log.Warn("order outcome still unknown; the next sync will settle it", "order", client)
+}
+
+// resolve settles one unknown order: the venue has it (its events are out
+// through the bind), or, when notPlaced, it was never placed.
+func (a *Adapter) resolve(client string, notPlaced bool) {
+	a.mu.Lock()
+	_, still := a.unknown[client]
+	delete(a.unknown, client)
+	a.mu.Unlock()
+	switch {
+	case !still:
+	case notPlaced:
+		a.log.Warn("unknown order outcome resolved: the venue does not have it (never placed)", "order", client)
+		a.emit(venue.Event{Kind: venue.EventRejected, ClientID: client, Reason: "NotPlaced", Text: "the request's answer was lost and the venue's own records, asked afterwards, show no such order: it was never placed"})
+	default:
+		a.log.Info("unknown order outcome resolved: the venue has it", "order", client)
 	}
 }
 
@@ -590,7 +626,9 @@ func (a *Adapter) Modify(client string, m venue.Modify) error {
 		a.acct.mu.Lock()
 		o := *a.acct.orderOf(id)
 		a.acct.mu.Unlock()
-		body := wire.ModifyOrder{OrderID: id, OrderQty: o.qty, OrderType: o.typeName(), IsAutomated: true}
+		// Tradovate's modify restates the order: its terms in force, the
+		// time in force (and a GTD's expireTime) included.
+		body := wire.ModifyOrder{OrderID: id, OrderQty: o.qty, OrderType: o.typeName(), TimeInForce: o.tif, ExpireTime: o.expire, IsAutomated: true}
 		if m.Qty > 0 {
 			body.OrderQty = m.Qty
 		}

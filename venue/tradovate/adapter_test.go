@@ -373,3 +373,69 @@ func TestAdapterGTD(t *testing.T) {
 	r.trade()
 	r.ev.wait(t, "expired at its time", func() bool { return len(r.ev.of("s-11.1-1", venue.EventExpired)) == 1 })
 }
+
+// Review H4: an order the venue rejects after taking the request is never
+// reported Accepted afterwards, and is rejected once.
+func TestAdapterRejectedAfterThePlaceAnswer(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultReject, RejectReason: "SessionClosed", Count: 10, Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	for i := range 10 {
+		require.NoError(t, r.a.Submit(r.order(fmt.Sprintf("s-12.1-%d", i+1), venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Market})))
+	}
+	r.ev.wait(t, "all rejected", func() bool {
+		for i := range 10 {
+			if len(r.ev.of(fmt.Sprintf("s-12.1-%d", i+1), venue.EventRejected)) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(100 * time.Millisecond)
+	for i := range 10 {
+		id := fmt.Sprintf("s-12.1-%d", i+1)
+		evs := r.ev.of(id, venue.EventAccepted, venue.EventRejected)
+		require.NotEmpty(t, evs)
+		assert.Equal(t, venue.EventRejected, evs[len(evs)-1].Kind, "%s: %v", id, evs)
+		assert.Len(t, r.ev.of(id, venue.EventRejected), 1, id)
+		assert.Equal(t, "SessionClosed", r.ev.of(id, venue.EventRejected)[0].Reason)
+	}
+}
+
+// Review H5: a modify the venue refuses changes nothing; the next modify
+// restates the terms in force.
+func TestAdapterRejectedModifyChangesNothing(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	require.NoError(t, r.a.Submit(r.order("s-13.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Limit, Limit: r.px - 5*venue.PriceScale})))
+	r.ev.wait(t, "accepted", func() bool { return len(r.ev.of("s-13.1-1", venue.EventAccepted)) == 1 })
+	require.NoError(t, r.a.Modify("s-13.1-1", venue.Modify{Limit: r.px - 5*venue.PriceScale + venue.MustParsePrice("0.1")}))
+	r.ev.wait(t, "modify refused", func() bool { return len(r.ev.of("s-13.1-1", venue.EventModifyRejected)) == 1 })
+	assert.Empty(t, r.ev.of("s-13.1-1", venue.EventModified), "nothing took effect")
+	require.NoError(t, r.a.Modify("s-13.1-1", venue.Modify{Qty: 2}))
+	r.ev.wait(t, "modified", func() bool { return len(r.ev.of("s-13.1-1", venue.EventModified)) == 1 })
+	m := r.ev.of("s-13.1-1", venue.EventModified)[0]
+	assert.Equal(t, int64(2), m.Qty)
+	assert.Equal(t, r.px-5*venue.PriceScale, m.Modify.Limit, "the price in force, not the refused one")
+	r.px -= 10 * venue.PriceScale
+	r.trade()
+	r.ev.wait(t, "filled, final", func() bool {
+		f := r.ev.of("s-13.1-1", venue.EventFilled)
+		return len(f) > 0 && f[len(f)-1].Final
+	})
+}
+
+// Review H3: an answer lost behind a slow socket is not resolved as
+// "never placed" while the venue has the order.
+func TestAdapterSlowAnswersAreNotNotPlaced(t *testing.T) {
+	r := newAdapterRig(t, Demo)
+	r.trade()
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultDelay, Delay: 1500 * time.Millisecond, Kinds: []sandbox.MessageKind{sandbox.KindResponses, sandbox.KindProps}, For: 1200 * time.Millisecond, Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	require.NoError(t, r.a.Submit(r.order("s-14.1-1", venue.OrderIntent{Side: venue.Buy, Qty: 1, Type: venue.Limit, Limit: r.px - 5*venue.PriceScale})))
+	r.ev.wait(t, "unknown", func() bool { return len(r.ev.of("s-14.1-1", venue.EventUnknown)) == 1 })
+	r.ev.wait(t, "the venue has it", func() bool { return len(r.ev.of("s-14.1-1", venue.EventAccepted)) == 1 })
+	time.Sleep(1500 * time.Millisecond)
+	assert.Empty(t, r.ev.of("s-14.1-1", venue.EventRejected), "never reported as not placed")
+}

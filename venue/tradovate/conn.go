@@ -30,6 +30,11 @@ const (
 	StateClosed                        // closed by Close, or stopped for good (a quota shutdown)
 )
 
+// stableAfter is how long a connection must stay up for the reconnect
+// backoff to start over: a server that drops every socket right after the
+// sync must not get a full syncrequest every 100ms.
+const stableAfter = 10 * time.Second
+
 var stateNames = [...]string{"Disconnected", "Connecting", "Authorizing", "Connected", "Closed"}
 
 func (s ConnState) String() string {
@@ -77,6 +82,28 @@ type permanentError struct{ err error }
 
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
+
+// refusedCredentials reports whether err is Tradovate refusing the
+// credentials themselves (errorText, 401, a captcha lockout), which no
+// retry fixes; network trouble, server errors, 429s and timeouts are not.
+func refusedCredentials(err error) bool {
+	var ae *AuthError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	var api *wire.APIError
+	var st *wire.StatusError
+	var pe *wire.PenaltyError
+	switch {
+	case errors.As(err, &api):
+		return true
+	case errors.As(err, &pe):
+		return pe.Captcha
+	case errors.As(err, &st):
+		return st.Status == 401 || st.Status == 403
+	}
+	return false
+}
 
 // QuotaError is a shutdown for ConnectionQuotaReached or IPQuotaReached:
 // another session of this user (or IP) took the connection. keel does not
@@ -153,6 +180,7 @@ type Conn struct {
 	pending  map[int64]chan reply
 	stats    ConnStats
 	downAt   time.Time
+	upAt     time.Time // when it last reached Connected
 	fatal    error
 	closed   bool
 	stop     context.CancelFunc
@@ -263,6 +291,12 @@ func (c *Conn) WaitConnected(ctx context.Context) error {
 	}
 }
 
+func (c *Conn) connectedAt() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.upAt
+}
+
 func (c *Conn) setState(s ConnState, err error) {
 	c.mu.Lock()
 	if c.state == s && s != StateDisconnected {
@@ -275,6 +309,7 @@ func (c *Conn) setState(s ConnState, err error) {
 	switch {
 	case s == StateConnected:
 		c.stats.Connects++
+		c.upAt = ev.At
 		if !c.downAt.IsZero() {
 			ev.Outage = ev.At.Sub(c.downAt)
 			c.stats.LastOutage = ev.Outage
@@ -318,8 +353,8 @@ func (c *Conn) run(ctx context.Context) {
 			return
 		}
 		c.setState(StateDisconnected, err)
-		if connected {
-			failures = 0
+		if connected && time.Since(c.connectedAt()) > stableAfter {
+			failures = 0 // it stayed up: the next drop starts the backoff over
 		}
 		delay := backoff(failures, c.opt.ReconnectMin, c.opt.ReconnectMax)
 		failures++
@@ -404,12 +439,11 @@ func (c *Conn) session(ctx context.Context) (connected bool, err error) {
 
 func (c *Conn) authorize(ctx context.Context) error {
 	tok, err := c.opt.Token(ctx)
-	var ae *AuthError
-	if errors.As(err, &ae) {
+	if refusedCredentials(err) {
 		return Permanent(err) // refused credentials do not improve by retrying
 	}
 	if err != nil {
-		return err
+		return err // the network, a 5xx, a 429, a cancelled wait: try again later
 	}
 	// The raw token as the body: what Tradovate documents (a JSON-quoted
 	// token is accepted too, but raw is the reference form).
@@ -492,17 +526,35 @@ func (c *Conn) read(ws *websocket.Conn) error {
 		case wire.FrameClose:
 			return fmt.Errorf("tradovate: %s: the server closed the socket: %s", c.opt.Name, trim(buf))
 		case wire.FrameArray:
-			if err := f.Messages(c.dispatch); err != nil {
-				if errors.Is(err, errStop) {
-					return c.fatalErr()
-				}
-				c.log.Warn("malformed message ignored", "err", err, "frame", trim(buf))
+			if c.dispatchFrame(f, buf) {
+				return c.fatalErr()
 			}
 		}
 	}
 }
 
 var errStop = errors.New("stop")
+
+// dispatchFrame hands each message of an array frame on. A message that
+// does not parse is logged and skipped: the rest of its frame (a fill,
+// say) still counts. It reports whether a message stopped the connection
+// (a shutdown).
+func (c *Conn) dispatchFrame(f wire.Frame, raw []byte) (stop bool) {
+	err := f.Messages(func(msg []byte) error {
+		if err := c.dispatch(msg); err != nil {
+			if errors.Is(err, errStop) {
+				stop = true
+				return err
+			}
+			c.log.Warn("malformed message ignored", "err", err, "message", trim(msg))
+		}
+		return nil
+	})
+	if err != nil && !stop {
+		c.log.Warn("malformed frame ignored", "err", err, "frame", trim(raw))
+	}
+	return stop
+}
 
 func (c *Conn) fatalErr() error {
 	c.mu.Lock()

@@ -2,6 +2,7 @@ package tradovate
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -158,4 +159,46 @@ func TestConnIPQuotaShutdownStops(t *testing.T) {
 	var qe *QuotaError
 	require.ErrorAs(t, why, &qe)
 	assert.Equal(t, "IPQuotaReached", qe.Reason)
+}
+
+// Review H1: a login that fails for a passing reason (the network, a 5xx)
+// is retried; only refused credentials stop the connection.
+func TestConnRetriesTransientLoginFailures(t *testing.T) {
+	var armed atomic.Bool
+	fails := atomic.Int32{}
+	fails.Store(3)
+	r := newConnRig(t, func(o *ConnOptions) {
+		tok := o.Token
+		o.Token = func(ctx context.Context) (Secret, error) {
+			if armed.Load() && fails.Add(-1) >= 0 {
+				return "", &AuthError{Op: "token request", Err: &NetError{Op: "auth/accesstokenrequest", Err: errors.New("connection refused")}}
+			}
+			return tok(ctx)
+		}
+	})
+	armed.Store(true)
+	_, err := r.s.Inject(sandbox.Fault{Kind: sandbox.FaultDrop, Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	r.waitReady(t, 2)
+	assert.Negative(t, fails.Load(), "the failures were retried through")
+	assert.True(t, refusedCredentials(&AuthError{Err: &wire.APIError{Text: "Incorrect username or password"}}))
+	assert.False(t, refusedCredentials(&AuthError{Err: &wire.StatusError{Status: 503}}))
+	assert.False(t, refusedCredentials(&AuthError{Err: &RateLimitError{}}))
+	assert.True(t, refusedCredentials(&AuthError{Err: &wire.PenaltyError{Captcha: true}}))
+}
+
+// Review H7: one message that does not parse does not drop the rest of
+// its frame.
+func TestConnKeepsTheRestOfAFrame(t *testing.T) {
+	var got []string
+	c := NewConn(ConnOptions{OnEvent: func(m *wire.Message, _ []byte) { got = append(got, m.Event) }, Logger: quiet()})
+	frame := []byte(`a[{"x":1},{"e":"props","d":{"entityType":"fill","eventType":"Created","entity":{"id":1}}},{"e":"md","d":{}}]`)
+	f, err := wire.ParseFrame(frame)
+	require.NoError(t, err)
+	assert.False(t, c.dispatchFrame(f, frame))
+	assert.Equal(t, []string{"props", "md"}, got)
+	stop := []byte(`a[{"e":"shutdown","d":{"reasonCode":"IPQuotaReached"}},{"e":"md","d":{}}]`)
+	f, err = wire.ParseFrame(stop)
+	require.NoError(t, err)
+	assert.True(t, c.dispatchFrame(f, stop), "a quota shutdown stops")
 }

@@ -52,6 +52,11 @@ type orderState struct {
 	status   string // Tradovate ordStatus last applied
 	told     venue.OrderStatus
 	accepted bool
+	ver      int64                       // id of the version in force (its command's id)
+	pend     map[int64]wire.OrderVersion // modifies' versions awaiting the venue's verdict
+	passed   map[int64]bool              // modifies the venue accepted before their version arrived
+	tif      string
+	expire   wire.Time
 }
 
 func newAccount(emit func(venue.Event)) *account {
@@ -208,11 +213,30 @@ func (a *account) applyCommand(c wire.Command) {
 	}
 }
 
-// applyVersion applies an order's terms; a version after the first is a
-// modify that took effect.
+// applyVersion applies an order's terms. The first version, or an update
+// of the version in force (the venue resizing an exit), takes effect at
+// once; a new version is a modify's (its id is the Modify command's) and
+// waits for the venue's verdict on that command: Tradovate creates it with
+// the Pending command, before it knows.
 func (a *account) applyVersion(v wire.OrderVersion, live bool) {
 	o := a.orderOf(v.OrderID)
-	first := o.qty == 0
+	c, known := a.commands[v.ID]
+	switch {
+	case o.ver == 0 && (!known || c.CommandType == wire.CommandNew), v.ID == o.ver:
+		a.setVersion(o, v)
+	case o.passed[v.ID]:
+		delete(o.passed, v.ID)
+		a.setVersion(o, v)
+	default:
+		if o.pend == nil {
+			o.pend = map[int64]wire.OrderVersion{}
+		}
+		o.pend[v.ID] = v
+	}
+}
+
+// setVersion puts a version in force, reporting a change as EventModified.
+func (a *account) setVersion(o *orderState, v wire.OrderVersion) {
 	var limit, stop venue.Price
 	if v.Price != nil {
 		limit = *v.Price
@@ -223,13 +247,34 @@ func (a *account) applyVersion(v wire.OrderVersion, live bool) {
 	if v.OrderType == wire.OrderTypeMIT {
 		limit, stop = 0, limit // keel keeps an MIT's trigger in Stop
 	}
+	first := o.ver == 0 && o.qty == 0
 	changed := v.OrderQty != o.qty || limit != o.limit || stop != o.stop
+	o.ver = v.ID
 	o.qty, o.limit, o.stop = v.OrderQty, limit, stop
 	if v.OrderType != "" {
 		o.typ = v.OrderType
 	}
+	if v.TimeInForce != "" {
+		o.tif, o.expire = v.TimeInForce, v.ExpireTime
+	}
 	if !first && changed && o.accepted {
-		a.send(o, venue.Event{Kind: venue.EventModified, Time: 0, Qty: v.OrderQty, Modify: venue.Modify{Qty: v.OrderQty, Limit: limit, Stop: stop}})
+		a.send(o, venue.Event{Kind: venue.EventModified, Qty: v.OrderQty, Modify: venue.Modify{Qty: v.OrderQty, Limit: limit, Stop: stop}})
+	}
+}
+
+// modifyVerdict settles a modify: accepted, its version takes effect (now,
+// or when it arrives); rejected, it is dropped.
+func (a *account) modifyVerdict(o *orderState, cmd int64, accepted bool) {
+	v, ok := o.pend[cmd]
+	delete(o.pend, cmd)
+	switch {
+	case accepted && ok:
+		a.setVersion(o, v)
+	case accepted:
+		if o.passed == nil {
+			o.passed = map[int64]bool{}
+		}
+		o.passed[cmd] = true
 	}
 }
 
@@ -255,8 +300,8 @@ func (a *account) applyOrder(w wire.Order) {
 }
 
 func (a *account) accept(o *orderState, at int64) {
-	if o.accepted {
-		return
+	if o.accepted || o.told.Terminal() {
+		return // a late place answer after the venue already ended it
 	}
 	o.accepted = true
 	o.told = venue.Working
@@ -271,18 +316,21 @@ func (a *account) finish(o *orderState, st venue.OrderStatus, ev venue.Event) {
 	a.send(o, ev)
 }
 
-// applyReport turns a command's rejection into the event of its kind.
+// applyReport settles a modify (accepted or not) and turns a command's
+// rejection into the event of its kind.
 func (a *account) applyReport(r wire.CommandReport) {
-	switch r.CommandStatus {
-	case wire.CommandStatusRiskRejected, wire.CommandStatusExecutionRejected:
-	default:
-		return
-	}
 	c, ok := a.commands[r.CommandID]
 	if !ok {
 		return
 	}
 	o := a.orderOf(c.OrderID)
+	rejected := r.CommandStatus == wire.CommandStatusRiskRejected || r.CommandStatus == wire.CommandStatusExecutionRejected
+	if c.CommandType == wire.CommandModify && (rejected || r.CommandStatus == wire.CommandStatusAtExecution) {
+		a.modifyVerdict(o, r.CommandID, !rejected)
+	}
+	if !rejected {
+		return
+	}
 	reason := r.RejectReason
 	if reason == "" {
 		reason = "UnknownReason"
