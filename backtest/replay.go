@@ -257,6 +257,11 @@ wait:
 				runErr = <-done
 				break wait
 			}
+			if st, why := ad.State(); st == tradovate.StateClosed {
+				stop()
+				<-done
+				return nil, fmt.Errorf("backtest: replay stopped before -to: %w", why)
+			}
 		}
 	}
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {

@@ -53,6 +53,10 @@ type Adapter struct {
 	sent    map[string]bool     // client ids handed to the venue: never sent twice
 	unknown map[string]struct{} // client ids whose outcome is unknown
 	started bool
+	// syncMu orders the account's updates: props are applied under it, and
+	// a resync applies its snapshot and the props that waited for it under
+	// it too, so nothing slips in between.
+	syncMu  sync.Mutex
 	syncing bool
 	early   []wire.PropsEvent // props that arrived while a snapshot was on its way
 	held    []venue.Event     // events before Start bound a sink (Connect first)
@@ -109,6 +113,15 @@ func DeviceIDFor(cfg Config) (id string, created bool, err error) {
 		}
 	}
 	return LoadDeviceID(path)
+}
+
+// State returns the trading connection's state and, when it stopped for
+// good (Closed), why.
+func (a *Adapter) State() (ConnState, error) {
+	if a.trade == nil {
+		return StateDisconnected, nil
+	}
+	return a.trade.State()
 }
 
 // DeviceID returns the device id the adapter sends.
@@ -202,8 +215,9 @@ func (a *Adapter) Connect(ctx context.Context) error {
 	co.Refused = a.auth.Forget
 	a.trade = NewConn(co)
 	a.trade.Start(a.ctx)
-	a.wg.Add(1)
+	a.wg.Add(2)
 	go a.sender()
+	go func() { defer a.wg.Done(); a.auth.KeepRenewed(a.ctx) }()
 	if err := a.trade.WaitConnected(ctx); err != nil {
 		a.Close()
 		a.trade = nil
@@ -313,19 +327,24 @@ func (a *Adapter) resync(ctx context.Context, c *Conn) error {
 			}
 		}
 	}
-	a.mu.Lock()
+	a.syncMu.Lock()
 	a.syncing, a.early = true, nil
-	a.mu.Unlock()
+	a.syncMu.Unlock()
 	req := wire.SyncRequest{Users: []int64{a.userID}}
 	if a.cfg.Env == Replay {
 		req = wire.SyncRequest{Accounts: []int64{a.acct.id}}
 	}
 	var snap wire.SyncMessage
 	err := c.Do(ctx, "user/syncrequest", "", req, &snap)
-	a.mu.Lock()
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
 	early := a.early
 	a.syncing, a.early = false, nil
-	a.mu.Unlock()
+	var st *wire.StatusError
+	if a.cfg.Env == Replay && errors.As(err, &st) && st.Status == 401 {
+		// A replay session ends with its last socket: its account is gone.
+		return Permanent(fmt.Errorf("tradovate: the replay session ended (its sockets all closed, and its account %d with it): start a new replay", a.acct.id))
+	}
 	if err != nil {
 		return err
 	}
@@ -353,13 +372,12 @@ func (a *Adapter) onEvent(m *wire.Message, _ []byte) {
 		return
 	}
 	p.Entity = append([]byte(nil), p.Entity...) // m.Data is reused
-	a.mu.Lock()
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
 	if a.syncing {
 		a.early = append(a.early, p)
-		a.mu.Unlock()
 		return
 	}
-	a.mu.Unlock()
 	if err := a.acct.applyProps(p); err != nil {
 		a.log.Warn("props event not applied", "err", err)
 	}

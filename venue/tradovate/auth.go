@@ -200,7 +200,10 @@ func (a *Auth) refresh(ctx context.Context, old *Token) (*Token, error) {
 			a.stats.CacheHits++
 			a.mu.Unlock()
 			a.log.Info("reusing a cached access token", "user", t.Name, "expires", t.Expires)
-			return t, nil
+			if t.Valid(now.Add(a.opt.RenewBefore)) {
+				return t, nil
+			}
+			old = t // near its expiry: renew it, same session
 		}
 	}
 	if old.Valid(now) {
@@ -283,6 +286,28 @@ func (a *Auth) renew(ctx context.Context, old *Token) (*Token, error) {
 	a.mu.Unlock()
 	a.log.Info("access token renewed", "expires", t.Expires)
 	return t, nil
+}
+
+// KeepRenewed renews the token RenewBefore ahead of its expiry, every
+// time, until ctx ends, so that no reconnect has to log in again (a new
+// login is a new session: two are allowed, a third evicts the oldest —
+// which could be this process's own market-data socket). A failed renewal
+// is retried every 30s.
+func (a *Auth) KeepRenewed(ctx context.Context) {
+	for {
+		// Real time, whatever AuthOptions.Now and Sleep say (tests move
+		// those): the expiry is the server's, on the wall clock.
+		wait := 30 * time.Second
+		if t := a.Current(); t != nil {
+			wait = max(time.Until(t.Expires)-a.opt.RenewBefore+time.Second, time.Second)
+		}
+		if err := sleepCtx(ctx, wait); err != nil {
+			return
+		}
+		if _, err := a.Token(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("token renewal failed; retrying", "err", err)
+		}
+	}
 }
 
 // Forget drops the held (and cached) token, after the server refused it.
@@ -426,8 +451,8 @@ func (a *Auth) loadCache(now time.Time) *Token {
 		return nil
 	}
 	t := &Token{Access: Secret(c.Access), MD: Secret(c.MD), Expires: c.Expires, UserID: c.UserID, Name: c.Name, HasLive: c.HasLive, HasMarketData: c.HasMD}
-	if !t.Valid(now.Add(a.opt.RenewBefore)) {
-		return nil
+	if !t.Valid(now.Add(time.Minute)) {
+		return nil // too close to its end to be worth renewing
 	}
 	return t
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/keeltrade/keel/venue"
 	"github.com/keeltrade/keel/venue/tradovate/sandbox"
 	"github.com/keeltrade/keel/venue/tradovate/wire"
 )
@@ -273,4 +274,26 @@ func TestTokenCacheReusesALiveToken(t *testing.T) {
 func TestAuthAdviceNamesTheRightCredentials(t *testing.T) {
 	assert.Contains(t, authAdvice(&wire.APIError{Text: "Incorrect API key: cid and sec do not match"}), "TRADOVATE_CID")
 	assert.Contains(t, authAdvice(&wire.APIError{Text: "Incorrect username or password. Please try again"}), "TRADOVATE_PASSWORD")
+}
+
+// Review H2: the adapter renews its token ahead of expiry by itself, so a
+// reconnect after the expiry needs no new login (no new session).
+func TestAdapterKeepsItsTokenRenewed(t *testing.T) {
+	s := sandbox.Start(t, sandbox.WithConfig(func(c *sandbox.Config) { c.TokenLifetime = 3 * time.Second }))
+	cfg := sandboxConfig(t, s, Demo)
+	a, err := New(cfg, Options{Logger: quiet(), Auth: AuthOptions{RenewBefore: 1500 * time.Millisecond}, Conn: ConnOptions{ReconnectMin: 10 * time.Millisecond, ReconnectMax: 50 * time.Millisecond}})
+	require.NoError(t, err)
+	require.NoError(t, a.Start(func(venue.Event) {}))
+	defer a.Close()
+	md, err := a.OpenMarketData(context.Background(), MarketDataOptions{})
+	require.NoError(t, err)
+	defer md.Close()
+	time.Sleep(4 * time.Second) // past the first token's expiry
+	assert.GreaterOrEqual(t, a.Auth().Stats().Renewals, 1, "renewed with no caller asking")
+	_, err = s.Inject(sandbox.Fault{Kind: sandbox.FaultDrop, Target: sandbox.Target{Service: sandbox.Demo}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return a.trade.Stats().Connects >= 2 }, 5*time.Second, 10*time.Millisecond)
+	assert.Equal(t, 1, a.Auth().Stats().Requests, "one login for the whole run")
+	st, _ := md.Conn().State()
+	assert.Equal(t, StateConnected, st, "the md socket was not evicted")
 }

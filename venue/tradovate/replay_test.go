@@ -90,3 +90,22 @@ func TestReplayNotPossibleStops(t *testing.T) {
 	require.Error(t, err, "after the data: ineligible, and no retry loop")
 	assert.Contains(t, err.Error(), "not possible")
 }
+
+// Review H6: a replay session whose sockets all closed has ended; the
+// adapter says so and stops instead of reconnecting forever.
+func TestReplaySessionEndedStops(t *testing.T) {
+	start := time.Date(2026, 3, 4, 15, 0, 0, 0, time.UTC)
+	f, err := sandbox.NewFeed(sandbox.FeedConfig{Files: []string{replayData(t, start, 30)}})
+	require.NoError(t, err)
+	s := sandbox.Start(t, sandbox.WithConfig(func(c *sandbox.Config) { c.Market.Replay = f }))
+	a, err := New(sandboxConfig(t, s, Replay), Options{Logger: quiet(), Replay: &ReplayOptions{Start: start.Add(time.Minute)},
+		Conn: ConnOptions{ReconnectMin: 10 * time.Millisecond, ReconnectMax: 50 * time.Millisecond}})
+	require.NoError(t, err)
+	require.NoError(t, a.Start((&events{}).sink))
+	defer a.Close()
+	_, err = s.Inject(sandbox.Fault{Kind: sandbox.FaultDrop, Target: sandbox.Target{Service: sandbox.Replay}})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { st, _ := a.State(); return st == StateClosed }, 5*time.Second, 10*time.Millisecond)
+	_, why := a.State()
+	assert.ErrorContains(t, why, "replay session ended")
+}

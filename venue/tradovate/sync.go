@@ -37,7 +37,12 @@ type account struct {
 	pos      map[int64]int64
 	held     map[int64][]venue.Event // events of orders whose client id is not known yet
 	cash     map[int64]wire.CashBalance
+	others   map[int64]bool // order ids of the user's other accounts: not ours
 }
+
+// maxHeld bounds the orders whose events wait for a client id: orders
+// keel did not place (a manual trade) never get one.
+const maxHeld = 256
 
 type orderState struct {
 	id       int64
@@ -62,7 +67,7 @@ type orderState struct {
 func newAccount(emit func(venue.Event)) *account {
 	return &account{
 		emit: emit, orders: map[int64]*orderState{}, byClient: map[string]int64{}, commands: map[int64]wire.Command{},
-		fills: map[int64]bool{}, pos: map[int64]int64{}, held: map[int64][]venue.Event{}, cash: map[int64]wire.CashBalance{},
+		fills: map[int64]bool{}, pos: map[int64]int64{}, held: map[int64][]venue.Event{}, cash: map[int64]wire.CashBalance{}, others: map[int64]bool{},
 	}
 }
 
@@ -103,7 +108,9 @@ func (a *account) send(o *orderState, ev venue.Event) {
 		ev.Contract = venue.ContractID(o.contract)
 	}
 	if o.client == "" {
-		a.held[o.id] = append(a.held[o.id], ev)
+		if _, ok := a.held[o.id]; ok || len(a.held) < maxHeld {
+			a.held[o.id] = append(a.held[o.id], ev)
+		}
 		return
 	}
 	ev.ClientID = o.client
@@ -279,6 +286,12 @@ func (a *account) modifyVerdict(o *orderState, cmd int64, accepted bool) {
 }
 
 func (a *account) applyOrder(w wire.Order) {
+	if w.AccountID != 0 && a.id != 0 && w.AccountID != a.id {
+		a.others[w.ID] = true // the user's other account: not ours to report
+		delete(a.orders, w.ID)
+		delete(a.held, w.ID)
+		return
+	}
 	o := a.orderOf(w.ID)
 	o.contract = w.ContractID
 	o.side = sideOf(w.Action)
@@ -347,8 +360,8 @@ func (a *account) applyReport(r wire.CommandReport) {
 }
 
 func (a *account) applyFill(f wire.Fill) {
-	if a.fills[f.ID] {
-		return // a duplicated or re-synced fill
+	if a.fills[f.ID] || a.others[f.OrderID] {
+		return // a duplicated or re-synced fill, or another account's
 	}
 	a.fills[f.ID] = true
 	o := a.orderOf(f.OrderID)
