@@ -152,6 +152,7 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
 	}
 
 	clock := &replayClock{}
+	var resume atomic.Bool
 	clock.set(cfg.From.UnixNano())
 	opt := cfg.Options
 	if opt.Logger == nil {
@@ -162,7 +163,12 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
 		capital = report.DefaultStartingCapital
 	}
 	opt.Replay = &tradovate.ReplayOptions{Start: cfg.From, Speed: cfg.Speed, InitialBalance: capital,
-		OnClock: func(t time.Time, _ int) { clock.set(min(t.UnixNano(), cfg.To.UnixNano())) }}
+		OnClock: func(t time.Time, speed int) {
+			clock.set(min(t.UnixNano(), cfg.To.UnixNano()))
+			if speed == 0 {
+				resume.Store(true) // the server paused the replay: ask it to go on
+			}
+		}}
 	ad, err := tradovate.New(cfg.Tradovate, opt)
 	if err != nil {
 		return nil, err
@@ -183,7 +189,11 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
 		keep := ts[:0]
 		for i := range ts {
 			if ts[i].Time > end {
-				once.Do(func() { close(reached) })
+				// Past -to; a quote without a timestamp (stamped with the
+				// wall clock) is far past it and does not end the run.
+				if ts[i].Time <= end+int64(time.Hour) {
+					once.Do(func() { close(reached) })
+				}
 				continue
 			}
 			clock.set(ts[i].Time)
@@ -256,6 +266,13 @@ wait:
 				stop()
 				runErr = <-done
 				break wait
+			}
+			if resume.Swap(false) {
+				speed := cfg.Speed
+				if speed == 0 {
+					speed = 400
+				}
+				go func() { _ = ad.ChangeSpeed(ctx, speed) }()
 			}
 			if st, why := ad.State(); st == tradovate.StateClosed {
 				stop()

@@ -489,6 +489,9 @@ func (a *Adapter) place(ctx context.Context, o venue.Order, endpoint string, bod
 		}
 	}
 	now := time.Now().UnixNano()
+	if err == nil && res.OrderID == 0 {
+		err = fmt.Errorf("%w: %s: the answer carried no order id", ErrOutcomeUnknown, endpoint)
+	}
 	switch {
 	case err == nil:
 		a.acct.mu.Lock()

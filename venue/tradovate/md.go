@@ -295,10 +295,17 @@ func (m *MarketData) History(ctx context.Context, req HistoryRequest) (History, 
 			return h, fmt.Errorf("tradovate: history %s: %w", req.Symbol, err)
 		}
 		m.claim(resp.HistoricalID, r)
+		// A page that never ends (the socket dropped under it) must not
+		// hold the caller forever.
+		wait := time.NewTimer(max(6*m.conn.opt.RequestTimeout, 30*time.Second))
 		select {
 		case <-r.done:
+			wait.Stop()
 		case <-ctx.Done():
+			wait.Stop()
 			return h, ctx.Err()
+		case <-wait.C:
+			return h, fmt.Errorf("tradovate: history %s: no end of history within %s", req.Symbol, max(6*m.conn.opt.RequestTimeout, 30*time.Second))
 		}
 		_ = m.conn.Do(ctx, "md/cancelChart", "", wire.CancelChart{SubscriptionID: resp.RealtimeID}, nil)
 		if r.err != nil {

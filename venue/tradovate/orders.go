@@ -3,6 +3,7 @@ package tradovate
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/keeltrade/keel/venue"
 	"github.com/keeltrade/keel/venue/tradovate/wire"
@@ -19,8 +20,12 @@ func (a *Adapter) placeBody(o venue.Order) (string, any, error) {
 	if o.ClientID == "" {
 		return "", nil, fmt.Errorf("tradovate: submit: no client order id")
 	}
-	if len(o.ClientID) > 64 {
-		return "", nil, fmt.Errorf("tradovate: submit %s: client order id longer than Tradovate's 64 characters", o.ClientID)
+	longest := len(o.ClientID)
+	if in.OCO != nil || len(in.Brackets) > 0 {
+		longest += len(venue.OCOSuffix) // the linked orders' ids: "/oco", "/tp", "/sl", "/1"
+	}
+	if longest > 64 {
+		return "", nil, fmt.Errorf("tradovate: submit %s: client order id (with its linked orders' suffix) longer than Tradovate's 64 characters", o.ClientID)
 	}
 	if in.Symbol == "" {
 		return "", nil, fmt.Errorf("tradovate: submit %s: no symbol", o.ClientID)
@@ -40,9 +45,7 @@ func (a *Adapter) placeBody(o venue.Order) (string, any, error) {
 	if in.TIF == venue.GTD {
 		base.ExpireTime = wire.TimeOf(time.Unix(0, in.Expire).UTC())
 	}
-	if len(base.Text) > 64 {
-		base.Text = base.Text[:64]
-	}
+	base.Text = truncate(base.Text, 64)
 	base.Price, base.StopPrice = prices(in.Type, in.Limit, in.Stop)
 	switch {
 	case in.OCO != nil:
@@ -122,4 +125,15 @@ func tifName(t venue.TimeInForce) (string, error) {
 		return wire.TIFGTD, nil
 	}
 	return "", fmt.Errorf("time in force %s has no Tradovate equivalent", t)
+}
+
+// truncate cuts s to at most n bytes on a character boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
