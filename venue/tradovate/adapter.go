@@ -64,6 +64,7 @@ type Adapter struct {
 
 	connMu sync.Mutex // serializes Connect
 	jobs   chan func(context.Context)
+	buf    []byte // the sender's request buffer
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -464,13 +465,20 @@ func (a *Adapter) Submit(o venue.Order) error {
 func (a *Adapter) place(ctx context.Context, o venue.Order, endpoint string, body any) {
 	var res wire.PlaceOSOResult // a superset of every place result
 	var oco wire.PlaceOCOResult
-	var err error
-	if endpoint == "order/placeoco" {
-		err = a.trade.Do(ctx, endpoint, "", body, &oco)
-		res.OrderID = oco.OrderID
-	} else {
-		err = a.trade.Do(ctx, endpoint, "", body, &res)
+	send := func() error {
+		raw, err := encodeBody(a.buf[:0], body)
+		if err != nil {
+			return fmt.Errorf("tradovate: %s: %w", endpoint, err)
+		}
+		a.buf = raw[:0]
+		if endpoint == "order/placeoco" {
+			err = a.trade.DoRaw(ctx, endpoint, "", raw, &oco)
+			res.OrderID = oco.OrderID
+			return err
+		}
+		return a.trade.DoRaw(ctx, endpoint, "", raw, &res)
 	}
+	err := send()
 	var pe *wire.PenaltyError
 	if errors.As(err, &pe) && !pe.Captcha {
 		// The request was not executed: wait as asked, retry once with the ticket.
@@ -481,12 +489,7 @@ func (a *Adapter) place(ctx context.Context, o venue.Order, endpoint string, bod
 		case <-time.After(pe.Wait):
 		}
 		withTicket(body, pe.Ticket)
-		if endpoint == "order/placeoco" {
-			err = a.trade.Do(ctx, endpoint, "", body, &oco)
-			res.OrderID = oco.OrderID
-		} else {
-			err = a.trade.Do(ctx, endpoint, "", body, &res)
-		}
+		err = send()
 	}
 	now := time.Now().UnixNano()
 	if err == nil && res.OrderID == 0 {

@@ -644,6 +644,21 @@ func (c *Conn) Do(ctx context.Context, endpoint, query string, body, out any) er
 	return nil
 }
 
+// DoRaw is Do with the body already encoded as JSON.
+func (c *Conn) DoRaw(ctx context.Context, endpoint, query string, body []byte, out any) error {
+	status, data, err := c.roundTrip(ctx, endpoint, query, body)
+	if err != nil {
+		return err
+	}
+	if status == 429 {
+		return &RateLimitError{Op: endpoint}
+	}
+	if err := wire.Decode(status, data, out); err != nil {
+		return fmt.Errorf("tradovate: %s: %w", endpoint, err)
+	}
+	return nil
+}
+
 func (c *Conn) roundTrip(ctx context.Context, endpoint, query string, body []byte) (int, []byte, error) {
 	c.mu.Lock()
 	ws := c.ws

@@ -1,6 +1,7 @@
 package tradovate
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -136,4 +137,18 @@ func truncate(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// encodeBody appends a request body's JSON to buf: a plain order through
+// wire.AppendPlaceOrder (the hot path, no allocation), anything else
+// through encoding/json.
+func encodeBody(buf []byte, body any) ([]byte, error) {
+	if p, ok := body.(*wire.PlaceOrder); ok {
+		return wire.AppendPlaceOrder(buf, p), nil
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return buf, err
+	}
+	return append(buf, raw...), nil
 }

@@ -2,7 +2,6 @@ package tradovate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -46,16 +45,14 @@ func (v *wireVenue) Submit(o venue.Order) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
 	v.seq++
 	v.buf = append(v.buf[:0], endpoint...)
 	v.buf = append(v.buf, '\n')
 	v.buf = strconv.AppendInt(v.buf, v.seq, 10)
 	v.buf = append(v.buf, '\n', '\n')
-	v.buf = append(v.buf, raw...)
+	if v.buf, err = encodeBody(v.buf, body); err != nil { // as the adapter encodes it
+		return err
+	}
 	v.lat = append(v.lat, time.Now().UnixNano()-*v.recv)
 	// The order's life ends at once (through the event ring, as a live
 	// venue's events do), so working exposure stays within the limits.
