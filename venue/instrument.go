@@ -23,6 +23,19 @@ func (in Instrument) TickValue() decimal.Decimal {
 	return in.TickSize.Decimal().Mul(in.PointValue)
 }
 
+// Continuous reports whether the instrument is a product's continuous
+// contract (its Symbol is its Root, e.g. "ES"): a series that follows the
+// front month, traded through whichever contract is the front at the time
+// (see FrontMonths).
+func (in Instrument) Continuous() bool { return in.Root != "" && in.Symbol == in.Root }
+
+// FrontMonths is implemented by instrument sets that offer continuous
+// contracts: FrontMonth returns the contract root maps to at t (Unix ns) and
+// the time it stops being the front (the roll).
+type FrontMonths interface {
+	FrontMonth(root string, t int64) (in Instrument, until int64, err error)
+}
+
 // Validate checks that the instrument is usable.
 func (in Instrument) Validate() error {
 	switch {
