@@ -75,6 +75,9 @@ type Stats struct {
 	// Transfers counts opposite strategy positions crossed inside keel
 	// when flattening the account (venue.Transfer).
 	Transfers int64
+	// Rolls counts positions rolled from one month of a continuous
+	// contract to the next (see Engine.Rolls).
+	Rolls int64
 }
 
 // contract is the engine's per-contract state.
@@ -94,6 +97,12 @@ type contract struct {
 	venuePx         venue.Price
 	hasVenue        bool
 	posSeq, fillSeq int64
+
+	// Continuous contracts (continuous.go): a month's continuous contract,
+	// and a continuous contract's front month until the time it changes.
+	cont  *contract
+	front *contract
+	until int64
 }
 
 // mark is the price open positions are valued at: the last trade, else the mid.
@@ -148,6 +157,12 @@ type Engine struct {
 	lastReject map[string]string   // protective client id → why the venue or gate refused it
 
 	firstAt int64 // time of the first market event (warm-up by duration)
+
+	conts    map[string]*contract // continuous contracts by root
+	contTick venue.Tick           // a front month's tick as its continuous contract's
+	contBar  venue.Bar            // the same for a data bar
+	rolls    []*rollRec
+	rollIDs  map[string]rollLeg // client id → the roll it is a leg of
 
 	timers   timers
 	nextBar  int64 // earliest time-bar end across all series
@@ -384,6 +399,7 @@ func (e *Engine) contractSlow(id venue.ContractID) *contract {
 		c = &contract{inst: inst}
 		e.byID[id] = c
 		e.contracts = append(e.contracts, c)
+		e.link(c)
 	}
 	e.lastC = c
 	return c
@@ -427,6 +443,22 @@ func (e *Engine) OnTick(t *venue.Tick) {
 		e.stats.UnknownTicks++
 		return
 	}
+	e.feedTick(c, t)
+	if cc := c.cont; cc != nil && e.frontOf(cc, t.Time) == c {
+		// The front month's tick is also its continuous contract's.
+		e.contTick = *t
+		e.contTick.Contract = cc.inst.ID
+		e.feedTick(cc, &e.contTick)
+	}
+	e.drain() // the gate may have asked for action on this tick
+	if e.cfg.ObserveTick != nil {
+		e.cfg.ObserveTick(t)
+	}
+}
+
+// feedTick updates c with a tick and hands it to c's bar series and tick
+// subscribers.
+func (e *Engine) feedTick(c *contract, t *venue.Tick) {
 	if t.Flags&venue.HasQuote != 0 {
 		c.bid, c.ask, c.hasQuote = t.Bid, t.Ask, true
 	}
@@ -454,10 +486,6 @@ func (e *Engine) OnTick(t *venue.Tick) {
 	for _, r := range c.tickSubs {
 		r.onTick(t)
 		e.drain()
-	}
-	e.drain() // the gate may have asked for action on this tick
-	if e.cfg.ObserveTick != nil {
-		e.cfg.ObserveTick(t)
 	}
 }
 
@@ -502,6 +530,20 @@ func (e *Engine) OnBarData(b *venue.Bar) {
 		e.stats.UnknownTicks++
 		return
 	}
+	e.feedBar(c, b)
+	if cc := c.cont; cc != nil && e.frontOf(cc, b.Start) == c {
+		e.contBar = *b
+		e.contBar.Contract = cc.inst.ID
+		e.feedBar(cc, &e.contBar)
+	}
+	if e.sim != nil {
+		e.advance(b.End)
+	}
+	e.drain()
+}
+
+// feedBar folds a data bar into c's time-bar series.
+func (e *Engine) feedBar(c *contract, b *venue.Bar) {
 	c.last, c.hasLast = b.Close, true
 	for _, s := range c.series {
 		if s.spec.Kind != venue.TimeBars {
@@ -516,10 +558,6 @@ func (e *Engine) OnBarData(b *venue.Bar) {
 			e.due = min(e.due, e.nextBar)
 		}
 	}
-	if e.sim != nil {
-		e.advance(b.End)
-	}
-	e.drain()
 }
 
 // Advance moves the clock to now (Unix ns), closing due bars and firing

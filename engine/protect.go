@@ -45,6 +45,11 @@ type flatJob struct {
 	attempts int  // rounds that sent a protective order
 	rounds   int  // rounds run: the retry backoff grows with them
 	waiting  bool // a retry is scheduled
+	// A roll's job (continuous.go) tags its orders RollTag and opens what
+	// they fill in the new month; any other flatten of the scope takes it
+	// over (interruptRolls).
+	tag  string
+	roll *rollRec
 }
 
 func (j *flatJob) scope() string {
@@ -73,7 +78,13 @@ func (e *Engine) Flatten(symbol, reason string) error {
 	if err != nil {
 		return fmt.Errorf("flatten: %w", err)
 	}
-	e.flattenContract("", c, reason)
+	if c.inst.Continuous() {
+		for _, m := range e.months(c) {
+			e.flattenContract("", m, reason)
+		}
+	} else {
+		e.flattenContract("", c, reason)
+	}
 	e.drain()
 	return nil
 }
@@ -81,13 +92,18 @@ func (e *Engine) Flatten(symbol, reason string) error {
 // flattenAll starts a flatten for strategy ("" for the account) in every
 // contract where it holds a position or working orders.
 func (e *Engine) flattenAll(strategy, reason string) {
-	for _, c := range e.contracts {
-		e.flattenContract(strategy, c, reason)
+	for i := 0; i < len(e.contracts); i++ {
+		if c := e.contracts[i]; !c.inst.Continuous() { // its months hold its orders
+			e.flattenContract(strategy, c, reason)
+		}
 	}
 	e.drain()
 }
 
 func (e *Engine) flattenContract(strategy string, c *contract, reason string) {
+	if len(e.rolls) != 0 {
+		e.interruptRolls(strategy, c, reason)
+	}
 	j := e.job(strategy, c)
 	if j == nil {
 		j = &flatJob{strategy: strategy, contract: c}
@@ -143,8 +159,15 @@ func (e *Engine) runJob(j *flatJob) {
 			if qty < 0 {
 				side, qty = venue.Buy, -qty
 			}
-			in := venue.OrderIntent{Symbol: c.inst.Symbol, Side: side, Qty: qty, Type: venue.Market, Tag: riskFlattenTag}
+			tag := riskFlattenTag
+			if j.tag != "" {
+				tag = j.tag
+			}
+			in := venue.OrderIntent{Symbol: c.inst.Symbol, Side: side, Qty: qty, Type: venue.Market, Tag: tag}
 			id, err := r.send(in, prot)
+			if j.roll != nil && id != "" {
+				e.sentRollLeg(j.roll, id)
+			}
 			if err != nil {
 				r.log.Error("protective order not sent", "order", id, "scope", j.scope(), "reason", j.reason, "err", err)
 			}
@@ -347,6 +370,11 @@ func (e *Engine) afterOrderEvent(o *venue.Order, r *runner, ev *venue.Event) {
 	}
 	if (ev.Kind == venue.EventCancelled || ev.Kind == venue.EventExpired) && o.ParentID != "" && !strings.HasSuffix(o.ClientID, venue.OCOSuffix) {
 		e.exitEnded(o, r, ev)
+	}
+	if len(e.rollIDs) != 0 {
+		if leg, ok := e.rollIDs[o.ClientID]; ok {
+			e.rollEvent(leg, o, ev)
+		}
 	}
 	if len(e.jobs) != 0 {
 		e.checkJobs(o.Contract)

@@ -50,6 +50,9 @@ type runner struct {
 	// positions by contract; a strategy trades few contracts.
 	positions []*position
 	orderIDs  []string
+	// via marks the months the strategy traded through their continuous
+	// contract: its positions there roll with it.
+	via map[venue.ContractID]bool
 }
 
 var _ strategy.Context = (*runner)(nil)
@@ -341,19 +344,29 @@ func (r *runner) Flatten(symbol string) error {
 	if r.initing {
 		return fmt.Errorf("%s: Flatten is not allowed in Init", r.name)
 	}
-	if symbol == "" {
-		for _, c := range r.e.contracts {
-			if live, _ := r.liveOthers(c); r.netIn(c) != 0 || live {
-				r.e.flattenContract(r.name, c, "strategy "+r.name+" flattens")
-			}
+	c, reason := (*contract)(nil), "strategy "+r.name+" flattens"
+	if symbol != "" {
+		var err error
+		if c, err = r.e.contractBySymbol(symbol); err != nil {
+			return err
 		}
-		return nil
+		reason += " " + symbol
+		if !c.inst.Continuous() {
+			r.e.flattenContract(r.name, c, reason)
+			return nil
+		}
 	}
-	c, err := r.e.contractBySymbol(symbol)
-	if err != nil {
-		return err
+	// Every contract, or every month of a continuous one, where the
+	// strategy holds a position or has orders working.
+	for i := 0; i < len(r.e.contracts); i++ {
+		m := r.e.contracts[i]
+		if c != nil && m.cont != c {
+			continue
+		}
+		if live, _ := r.liveOthers(m); r.netIn(m) != 0 || live {
+			r.e.flattenContract(r.name, m, reason)
+		}
 	}
-	r.e.flattenContract(r.name, c, "strategy "+r.name+" flattens "+symbol)
 	return nil
 }
 
@@ -400,6 +413,19 @@ func (r *runner) send(in venue.OrderIntent, prot risk.Protection) (string, error
 	if err != nil {
 		e.stats.Invalid++
 		return "", err
+	}
+	if c.inst.Continuous() {
+		// The order goes to the front month, and names it.
+		f := e.frontOf(c, e.clock.Now())
+		if f == nil {
+			e.stats.Invalid++
+			return "", &venue.IntentError{Symbol: in.Symbol, Field: "symbol", Reason: "continuous contract with no front month now (see the log): trade a month instead"}
+		}
+		if r.via == nil {
+			r.via = map[venue.ContractID]bool{}
+		}
+		r.via[f.inst.ID] = true
+		in.Symbol, c = f.inst.Symbol, f
 	}
 	if err := in.Validate(c.inst); err != nil {
 		e.stats.Invalid++
@@ -511,11 +537,29 @@ func (r *runner) Modify(clientID string, m venue.Modify) error {
 // flatten a position.
 const riskFlattenTag = "risk-flatten"
 
+// inSymbol returns what matches the orders of symbol ("" for every one):
+// its contract, or with a continuous contract its months. An unknown
+// symbol is an error.
+func (r *runner) inSymbol(symbol string) (func(*venue.Order) bool, error) {
+	if symbol == "" {
+		return func(*venue.Order) bool { return true }, nil
+	}
+	c, err := r.e.contractBySymbol(symbol)
+	if err != nil {
+		return nil, err
+	}
+	return func(o *venue.Order) bool { return r.e.covers(c, o.Contract) }, nil
+}
+
 func (r *runner) CancelAll(symbol string) error {
+	match, err := r.inSymbol(symbol)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, id := range r.orderIDs {
 		o := r.e.orders[id]
-		if o.Status.Terminal() || (symbol != "" && o.Intent.Symbol != symbol) {
+		if o.Status.Terminal() || !match(o) {
 			continue
 		}
 		if err := r.Cancel(id); err != nil {
@@ -530,6 +574,11 @@ func (r *runner) Position(symbol string) strategy.Position {
 	if !ok {
 		return strategy.Position{Symbol: symbol}
 	}
+	if inst.Continuous() {
+		if cc := r.e.contractFor(inst.ID); cc != nil {
+			return r.continuousPosition(symbol, cc)
+		}
+	}
 	for _, p := range r.positions {
 		if p.contract.inst.ID == inst.ID {
 			return p.snapshot()
@@ -539,10 +588,14 @@ func (r *runner) Position(symbol string) strategy.Position {
 }
 
 func (r *runner) OpenOrders(symbol string) []venue.Order {
+	match, err := r.inSymbol(symbol)
+	if err != nil {
+		return nil
+	}
 	var out []venue.Order
 	for _, id := range r.orderIDs {
 		o := r.e.orders[id]
-		if !o.Status.Terminal() && (symbol == "" || o.Intent.Symbol == symbol) {
+		if !o.Status.Terminal() && match(o) {
 			out = append(out, *o)
 		}
 	}
