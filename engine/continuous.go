@@ -41,7 +41,7 @@ type rollRec struct {
 	Roll
 	r        *runner
 	from, to *contract
-	done     bool // no more opening legs: the roll was interrupted
+	done     bool        // no more opening legs: the roll was interrupted
 	mark     venue.Price // from's mark when the roll began
 	hasMark  bool
 }
