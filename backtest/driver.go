@@ -6,13 +6,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/keeltrade/keel/backtest/data"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/keeltrade/keel/backtest/data"
 	"github.com/keeltrade/keel/backtest/report"
 	"github.com/keeltrade/keel/engine"
 	"github.com/keeltrade/keel/risk"
@@ -127,6 +129,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if reg == nil {
 		reg = data.NewRegistry(time.Time{})
 	}
+	if cfg.Calendar != nil {
+		reg.SetCalendar(cfg.Calendar) // continuous contracts roll by it
+	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -198,7 +203,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	for _, in := range reg.All() { // contracts the strategy asked for
-		_ = rec.Track(in)
+		if !in.Continuous() { // its months trade, and are tracked as they do
+			_ = rec.Track(in)
+		}
 	}
 	var (
 		end      int64
@@ -252,7 +259,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	eng.Stop()
 	res.Summary = rec.Finish(end)
-	res.Summary.ExitsLost = eng.Stats().ExitsLost
+	engineSummary(&res.Summary, eng)
 	res.Stats = eng.Stats()
 	res.WarmUps = eng.WarmUps()
 	res.Orders = eng.Orders()
@@ -261,6 +268,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	res.Instruments = reg.All()
 	res.BarData = feed.bars != nil
 	return res, nil
+}
+
+// engineSummary adds to a report what only the engine knows: lost exits
+// and rolls.
+func engineSummary(s *report.Summary, eng *engine.Engine) {
+	s.ExitsLost = eng.Stats().ExitsLost
+	s.Rolls, s.RollCost = nil, decimal.Zero
+	for _, r := range eng.Rolls() {
+		s.Rolls = append(s.Rolls, report.Roll{Time: time.Unix(0, r.At).UTC(), Strategy: r.Strategy, Root: r.Root, From: r.From, To: r.To,
+			Qty: r.Qty, Closed: r.Closed, Opened: r.Opened, Cost: r.Cost, Note: r.Note})
+		s.RollCost = s.RollCost.Add(r.Cost)
+	}
 }
 
 // runTicks streams ticks through the engine with one tick of lookahead, so

@@ -294,6 +294,6 @@ wait:
 		_ = rec.Track(in)
 	}
 	res := &Result{Summary: rec.Finish(min(clock.Now(), end)), Stats: eng.Stats(), Orders: eng.Orders(), Failures: eng.Failures(), Instruments: ins.all(), WarmUps: eng.WarmUps()}
-	res.Summary.ExitsLost = res.Stats.ExitsLost
+	engineSummary(&res.Summary, eng)
 	return res, nil
 }

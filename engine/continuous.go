@@ -17,6 +17,10 @@ import (
 // market order that opens it again in the new front month.
 const RollTag = "roll"
 
+// RollMarkAge is how old a contract's last price may be, when a roll's
+// leg is sent, to measure the leg's slippage against.
+const RollMarkAge = 5 * time.Minute
+
 // Roll is one roll of a strategy's position from one month of a
 // continuous contract to the next.
 type Roll struct {
@@ -28,8 +32,10 @@ type Roll struct {
 	Opened   int64  // contracts the opening leg filled
 	At       int64  // when the roll began (engine clock, Unix ns)
 	// Cost is what the roll cost in money: the fees of both legs plus each
-	// leg's slippage from the contract's mark when the leg was sent (a leg
-	// sent with no mark adds no slippage). Positive is a cost.
+	// leg's slippage from the contract's mark when the leg was sent. A leg
+	// sent with no mark, or one older than RollMarkAge (a gap in the
+	// data), adds no slippage: the price moved, and that is not the roll's
+	// cost. Positive is a cost.
 	Cost decimal.Decimal
 	// Note says why the roll did not complete, if it did not ("" when it
 	// did or is still under way).
@@ -59,6 +65,9 @@ func (e *Engine) Rolls() []Roll {
 	out := make([]Roll, len(e.rolls))
 	for i, rec := range e.rolls {
 		out[i] = rec.Roll
+		if out[i].Note == "" && e.rollPending(rec) {
+			out[i].Note = fmt.Sprintf("still under way: %d of %d closed in %s, %d opened in %s", rec.Closed, abs(rec.Qty), rec.From, rec.Opened, rec.To)
+		}
 	}
 	return out
 }
@@ -164,7 +173,7 @@ func (e *Engine) startRoll(r *runner, cc, from, to *contract, net int64) {
 	var rec *rollRec
 	if net != 0 {
 		rec = &rollRec{Roll: Roll{Strategy: r.name, Root: cc.inst.Symbol, From: from.inst.Symbol, To: to.inst.Symbol, Qty: net, At: e.clock.Now()}, r: r, from: from, to: to}
-		rec.mark, rec.hasMark = from.mark()
+		rec.mark, rec.hasMark = e.rollMark(from)
 		e.rolls = append(e.rolls, rec)
 		e.stats.Rolls++
 		r.log.Info("rolling position", "contract", cc.inst.Symbol, "from", from.inst.Symbol, "to", to.inst.Symbol, "net", net)
@@ -188,7 +197,7 @@ func (e *Engine) sentRollLeg(rec *rollRec, id string) {
 // nothing more is opened in the new month.
 func (e *Engine) interruptRolls(strategy string, c *contract, reason string) {
 	for _, rec := range e.rolls {
-		if rec.done || (strategy != "" && rec.r.name != strategy) || (rec.from != c && rec.to != c) {
+		if rec.done || (strategy != "" && rec.r.name != strategy) || (rec.from != c && rec.to != c) || !e.rollPending(rec) {
 			continue
 		}
 		rec.done = true
@@ -197,6 +206,20 @@ func (e *Engine) interruptRolls(strategy string, c *contract, reason string) {
 			j.roll, j.tag = nil, ""
 		}
 	}
+}
+
+// rollPending reports whether a roll still has work under way: its
+// closing job, or an opening leg working.
+func (e *Engine) rollPending(rec *rollRec) bool {
+	if j := e.job(rec.r.name, rec.from); j != nil && j.roll == rec {
+		return true
+	}
+	for id, leg := range e.rollIDs {
+		if leg.rec == rec && leg.open && !e.orders[id].Status.Terminal() {
+			return true
+		}
+	}
+	return false
 }
 
 // rollEvent books an event of a roll's order: each fill of the closing leg
@@ -230,7 +253,7 @@ func (e *Engine) rollEvent(leg rollLeg, o *venue.Order, ev *venue.Event) {
 		if rec.Qty < 0 {
 			side = venue.Sell
 		}
-		mark, hasMark := rec.to.mark()
+		mark, hasMark := e.rollMark(rec.to)
 		in := venue.OrderIntent{Symbol: rec.to.inst.Symbol, Side: side, Qty: f.Qty, Type: venue.Market, Tag: RollTag}
 		id, err := rec.r.send(in, risk.NotProtective)
 		if id != "" {
@@ -246,6 +269,15 @@ func (e *Engine) rollEvent(leg rollLeg, o *venue.Order, ev *venue.Event) {
 			rec.r.log.Error("roll's opening leg ended unfilled: the strategy holds less in the new month than it held in the old", "order", o.ClientID, "status", o.Status, "reason", ev.Reason, "text", ev.Text)
 		}
 	}
+}
+
+// rollMark is c's mark if it is recent enough to measure a roll's leg
+// against.
+func (e *Engine) rollMark(c *contract) (venue.Price, bool) {
+	if e.clock.Now()-c.priceAt > int64(RollMarkAge) {
+		return 0, false
+	}
+	return c.mark()
 }
 
 func (e *Engine) pointValue(id venue.ContractID) decimal.Decimal {

@@ -400,3 +400,30 @@ func BenchmarkContinuousTick(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/tick")
 }
+
+// A leg sent while its month's last price is older than RollMarkAge (a gap
+// in the data) is charged its fees only: the market moved meanwhile, and
+// that is not the roll's cost.
+func TestRollCostIgnoresAStaleMark(t *testing.T) {
+	rg := newRig(t, `account: {market_hours: {enabled: false}}`, withES(t))
+	s := esStrategy(map[int]func(strategy.Context){1: submit(venue.OrderIntent{Symbol: "ES", Side: venue.Buy, Qty: 1, Type: venue.Market})})
+	require.NoError(t, rg.e.Add("a", s, nil))
+	require.NoError(t, rg.e.Start())
+	rg.esTick("5000", "5010")
+	rg.esTick("5000", "5010")
+	require.Equal(t, int64(1), rg.x.Position(esH6ID).Net)
+	// A gap in the data: the first trade after it is ESM6's, past the roll
+	// at sec(10), when ESH6's last price is older than RollMarkAge.
+	rg.now += int64(RollMarkAge)
+	for range 3 {
+		rg.now += int64(time.Second)
+		rg.e.OnTick(trade(esM6ID, rg.now, "5010", 1))
+	}
+	require.Equal(t, int64(1), rg.e.Stats().Rolls)
+	rg.esTick("4990", "5010") // the close fills at 4990, 10 points under ESH6's stale mark
+	rg.esTick("4990", "5010") // the open, sent at mark 5010, fills at 5010
+	got := rg.e.Rolls()
+	require.Len(t, got, 1)
+	assert.Equal(t, int64(1), got[0].Opened)
+	assert.Equal(t, "2.5", got[0].Cost.String(), "two fees of 1.25, no slippage")
+}

@@ -70,6 +70,39 @@
 // ReasonExitExpired), warned once per strategy, and counted in
 // Stats.ExitsLost (a backtest's summary shows it).
 //
+// # Continuous contracts
+//
+// A strategy may trade a product root ("ES") when the instrument set
+// implements venue.FrontMonths (a backtest's registry does, from the CME
+// roll dates of venue/cme; the Tradovate adapter's does not yet, so live
+// sessions trade months). The root is a contract of its own: it sees the
+// front month's ticks and bars, re-stamped with the root's contract id, so
+// one series runs across every contract; the months' own ticks still
+// reach strategies that asked for a month. Prices are the months' raw
+// prices, not back-adjusted: a series jumps by the calendar spread at a
+// roll, and indicators see that jump.
+//
+// Submit on the root sends to the front month, and the order, its fills
+// and OnOrder name the month. Position on the root sums the strategy's
+// months (AvgPrice is the open month's); OpenOrders, CancelAll and
+// Flatten on the root cover every month.
+//
+// The front month changes at the first market event (or order) at or
+// after the roll date's midnight, Chicago time, and before anything else
+// sees that event. Every live strategy that traded a month through the
+// root and still holds a position there, or has orders working there, is
+// rolled: a flatten job tagged RollTag closes the position in the old
+// month, cancelling its orders there (bracket exits included, which is not
+// a lost exit) and resending until flat, as any flatten does; each of its
+// fills opens as many contracts in the new month with a market order,
+// also tagged RollTag, which the risk gate checks as an entry. A strategy
+// that keeps exits restates them in the new month when it sees the roll's
+// opening fill (Order(id).Intent.Tag == RollTag). Any other flatten of the
+// strategy in either month takes the roll over, and nothing more is
+// opened. Engine.Rolls lists the rolls, with their cost (fees plus each
+// leg's slippage from its month's mark when sent; see Roll.Cost), and
+// Stats.Rolls counts them.
+//
 // # Client order ids
 //
 // Client order ids are "<strategy>-<session>-<seq>". A venue outside the

@@ -87,6 +87,7 @@ type contract struct {
 	bid, ask venue.Price
 	hasLast  bool
 	hasQuote bool
+	priceAt  int64 // market time of the last price (a tick's, a data bar's end)
 	tickSubs []*runner
 	series   []*series
 
@@ -460,10 +461,10 @@ func (e *Engine) OnTick(t *venue.Tick) {
 // subscribers.
 func (e *Engine) feedTick(c *contract, t *venue.Tick) {
 	if t.Flags&venue.HasQuote != 0 {
-		c.bid, c.ask, c.hasQuote = t.Bid, t.Ask, true
+		c.bid, c.ask, c.hasQuote, c.priceAt = t.Bid, t.Ask, true, t.Time
 	}
 	if t.Flags&venue.HasTrade != 0 {
-		c.last, c.hasLast = t.Price, true
+		c.last, c.hasLast, c.priceAt = t.Price, true, t.Time
 		for _, s := range c.series {
 			if s.open && s.spec.Kind == venue.TimeBars && t.Time >= s.bar.End {
 				// Live: the tick's exchange time ran ahead of the wall clock.
@@ -544,7 +545,7 @@ func (e *Engine) OnBarData(b *venue.Bar) {
 
 // feedBar folds a data bar into c's time-bar series.
 func (e *Engine) feedBar(c *contract, b *venue.Bar) {
-	c.last, c.hasLast = b.Close, true
+	c.last, c.hasLast, c.priceAt = b.Close, true, b.End
 	for _, s := range c.series {
 		if s.spec.Kind != venue.TimeBars {
 			continue

@@ -113,6 +113,14 @@ const (
 
 // Context is what a strategy calls. It is only valid on the engine
 // goroutine, inside a callback.
+//
+// A symbol may be a product root ("ES", or "@ES"): its continuous
+// contract, where the instrument set maps roots to front months (a
+// backtest's does, by keel's CME roll dates). Its ticks and bars are the
+// front month's, named by the root's contract id; Submit sends to the
+// front month; Position, OpenOrders, CancelAll and Flatten cover all its
+// months; and a position held through it is rolled to the next month at
+// each roll date (see the engine's package doc).
 type Context interface {
 	// Name is the strategy instance's name; it prefixes its client order ids.
 	Name() string

@@ -75,6 +75,15 @@
 // the trades' NetPnL equals NetPnL only when the run ends flat.
 // TotalReturnPct = 100 × NetPnL / StartingCapital.
 //
+// Rolls. A strategy that trades a continuous contract (a root, "ES") has
+// its position rolled to the next month at each roll date: a closing leg
+// in the old month and an opening leg in the new, both ordinary fills of
+// their months (and trades of the old month). A roll's Cost = Σ over both
+// legs' fills of fee + (fill price − the month's mark when the leg was
+// sent) × qty × point value, negated for sells; RollCost is the sum over
+// Rolls. It is already in Fees and the PnL figures; it is shown so the
+// cost of holding a root across months is visible.
+//
 // Equity. Equity at a moment is StartingCapital + RealizedPnL − Fees +
 // OpenPnL at that moment, marking each open contract at its last price (a
 // fill's price is its contract's last price at the fill). It is sampled at

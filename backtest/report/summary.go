@@ -52,11 +52,33 @@ type Summary struct {
 	// strategy meant to protect that went on without their exit.
 	ExitsLost int64 `json:"exits_lost"`
 
+	// Rolls are the positions rolled from one month of a continuous
+	// contract to the next (engine.Rolls), and RollCost what they cost in
+	// all: fees plus slippage from each leg's mark. Both are in the PnL
+	// figures already; they are shown apart so the cost of trading a root
+	// is visible.
+	Rolls    []Roll          `json:"rolls,omitempty"`
+	RollCost decimal.Decimal `json:"roll_cost,omitzero"`
+
 	OpenPositions []OpenPosition `json:"open_positions"`
 	Daily         []Day          `json:"daily"`
 	TradeList     []Trade        `json:"trade_list"`
 
 	Series *Series `json:"-"`
+}
+
+// Roll is one roll of a strategy's position to the next month.
+type Roll struct {
+	Time     time.Time       `json:"time"`
+	Strategy string          `json:"strategy"`
+	Root     string          `json:"root"`
+	From     string          `json:"from"`
+	To       string          `json:"to"`
+	Qty      int64           `json:"qty"`    // the position in From when the roll began (signed)
+	Closed   int64           `json:"closed"` // contracts closed in From
+	Opened   int64           `json:"opened"` // contracts opened in To
+	Cost     decimal.Decimal `json:"cost"`
+	Note     string          `json:"note,omitempty"` // why it did not complete
 }
 
 // Trade is one FIFO-matched round trip: an open lot (or part of one) of a

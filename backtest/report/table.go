@@ -22,6 +22,12 @@ func (s Summary) WriteTable(w io.Writer) error {
 			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", p.Symbol, p.Net, p.AvgPrice, p.Mark, p.OpenPnL.StringFixed(2))
 		}
 	}
+	if len(s.Rolls) > 0 {
+		fmt.Fprintf(tw, "\nRoll\tFrom\tTo\tQty\tOpened\tCost\tNote\n")
+		for _, r := range s.Rolls {
+			fmt.Fprintf(tw, "%s %s\t%s\t%s\t%+d\t%d\t%s\t%s\n", r.Time.Format(time.DateOnly), r.Root, r.From, r.To, r.Qty, r.Opened, r.Cost.StringFixed(2), r.Note)
+		}
+	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("report: write table: %w", err)
 	}
@@ -63,6 +69,9 @@ func (s Summary) tableRows() [][2]string {
 		{"Avg loss", money(s.AvgLoss)},
 		{"Largest win", money(s.LargestWin)},
 		{"Largest loss", money(s.LargestLoss)},
+	}
+	if len(s.Rolls) > 0 {
+		rows = append(rows, [2]string{"Rolls", fmt.Sprint(len(s.Rolls))}, [2]string{"Roll cost", money(s.RollCost)})
 	}
 	return rows
 }

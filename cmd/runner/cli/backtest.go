@@ -354,6 +354,11 @@ func reportRun(ctx context.Context, f *backtestFlags, cfg backtest.Config, dataN
 	if n := res.Summary.ExitsLost; n > 0 {
 		fmt.Fprintf(stdout, "warning: %d bracket exits were cancelled or expired while their position was still open; those positions went on without that exit\n", n)
 	}
+	for _, r := range res.Summary.Rolls {
+		if r.Note != "" {
+			fmt.Fprintf(stdout, "warning: %s's roll of %s from %s to %s on %s did not complete: %s\n", r.Strategy, r.Root, r.From, r.To, r.Time.Format(time.DateOnly), r.Note)
+		}
+	}
 	if res.SessionUnchecked > 0 {
 		fmt.Fprintf(stdout, "note: %d orders fell on dates keel's CME calendar does not cover; their market hours were not checked (-session strict rejects them)\n", res.SessionUnchecked)
 	}
