@@ -28,9 +28,14 @@ type Roll struct {
 	Root     string // the continuous contract the strategy trades, e.g. "ES"
 	From, To string // the months
 	Qty      int64  // the strategy's position in From when the roll began (signed)
-	Closed   int64  // contracts the closing leg filled
-	Opened   int64  // contracts the opening leg filled
-	At       int64  // when the roll began (engine clock, Unix ns)
+	// Closed is how many contracts the closing leg took off the position
+	// in From, Opened how many the opening leg put on in To; each of the
+	// closing leg's fills is mirrored in To, so both are |Qty| when the
+	// roll completes. They differ from |Qty| when another order in From
+	// filled during the roll (an exit racing its cancel): the Note says so.
+	Closed int64
+	Opened int64
+	At     int64 // when the roll began (engine clock, Unix ns)
 	// Cost is what the roll cost in money: the fees of both legs plus each
 	// leg's slippage from the contract's mark when the leg was sent. A leg
 	// sent with no mark, or one older than RollMarkAge (a gap in the
@@ -47,9 +52,9 @@ type rollRec struct {
 	Roll
 	r        *runner
 	from, to *contract
-	done     bool        // no more opening legs: the roll was interrupted
-	mark     venue.Price // from's mark when the roll began
-	hasMark  bool
+	done     bool // no more opening legs: the roll was interrupted
+	exits    bool // the roll cancelled bracket exits in from
+	warned   bool // the strategy was told its position in to has no exits
 }
 
 // rollLeg is what the engine knows of one order of a roll.
@@ -65,8 +70,12 @@ func (e *Engine) Rolls() []Roll {
 	out := make([]Roll, len(e.rolls))
 	for i, rec := range e.rolls {
 		out[i] = rec.Roll
-		if out[i].Note == "" && e.rollPending(rec) {
+		switch {
+		case out[i].Note != "":
+		case e.rollPending(rec):
 			out[i].Note = fmt.Sprintf("still under way: %d of %d closed in %s, %d opened in %s", rec.Closed, abs(rec.Qty), rec.From, rec.Opened, rec.To)
+		case rec.Closed != abs(rec.Qty) || rec.Opened != rec.Closed:
+			out[i].Note = fmt.Sprintf("closed %d of %d in %s and opened %d in %s: other orders in %s filled during the roll", rec.Closed, abs(rec.Qty), rec.From, rec.Opened, rec.To, rec.From)
 		}
 	}
 	return out
@@ -173,23 +182,41 @@ func (e *Engine) startRoll(r *runner, cc, from, to *contract, net int64) {
 	var rec *rollRec
 	if net != 0 {
 		rec = &rollRec{Roll: Roll{Strategy: r.name, Root: cc.inst.Symbol, From: from.inst.Symbol, To: to.inst.Symbol, Qty: net, At: e.clock.Now()}, r: r, from: from, to: to}
-		rec.mark, rec.hasMark = e.rollMark(from)
+		for _, id := range r.orderIDs {
+			if o := e.orders[id]; o.Contract == from.inst.ID && o.ParentID != "" && !o.Protective && !o.Status.Terminal() {
+				rec.exits = true
+			}
+		}
 		e.rolls = append(e.rolls, rec)
 		e.stats.Rolls++
 		r.log.Info("rolling position", "contract", cc.inst.Symbol, "from", from.inst.Symbol, "to", to.inst.Symbol, "net", net)
 	}
+	r.markVia(to) // what the roll opens there is the root's too
 	j := &flatJob{strategy: r.name, contract: from, reason: fmt.Sprintf("%s rolls from %s to %s", cc.inst.Symbol, from.inst.Symbol, to.inst.Symbol), tag: RollTag, roll: rec}
 	e.jobs = append(e.jobs, j)
 	e.runJob(j)
 }
 
-// sentRollLeg records a closing order a roll's job sent. Every close,
-// resent ones too, is measured against the mark when the roll began.
-func (e *Engine) sentRollLeg(rec *rollRec, id string) {
+// markVia records that r trades c through its continuous contract.
+func (r *runner) markVia(c *contract) {
+	if r.via == nil {
+		r.via = map[venue.ContractID]bool{}
+	}
+	r.via[c.inst.ID] = true
+}
+
+// sentRollLeg records an order a roll sent, with its month's mark then.
+func (e *Engine) sentRollLeg(rec *rollRec, id string, open bool) {
 	if e.rollIDs == nil {
 		e.rollIDs = map[string]rollLeg{}
 	}
-	e.rollIDs[id] = rollLeg{rec: rec, mark: rec.mark, hasMark: rec.hasMark}
+	c := rec.from
+	if open {
+		c = rec.to
+	}
+	leg := rollLeg{rec: rec, open: open}
+	leg.mark, leg.hasMark = e.rollMark(c)
+	e.rollIDs[id] = leg
 }
 
 // interruptRolls stops the rolls a flatten of strategy ("" for the
@@ -222,8 +249,11 @@ func (e *Engine) rollPending(rec *rollRec) bool {
 	return false
 }
 
-// rollEvent books an event of a roll's order: each fill of the closing leg
-// opens as many contracts on the position's side in the new month.
+// rollEvent books an event of a roll's order. Each fill of the closing
+// leg is mirrored in the new month: the same quantity on the opposite
+// side, so whatever the closing orders did in the old month (a resend that
+// buys back an overshoot included) the roll's two legs always net to zero.
+// It runs before the strategy hears of the fill.
 func (e *Engine) rollEvent(leg rollLeg, o *venue.Order, ev *venue.Event) {
 	rec := leg.rec
 	switch ev.Kind {
@@ -234,30 +264,42 @@ func (e *Engine) rollEvent(leg rollLeg, o *venue.Order, ev *venue.Event) {
 			slip := (f.Price - leg.mark).Decimal().Mul(decimal.NewFromInt(f.Side.Sign() * f.Qty))
 			rec.Cost = rec.Cost.Add(slip.Mul(e.pointValue(o.Contract)))
 		}
+		dir := int64(1) // +1 for a long position
+		if rec.Qty < 0 {
+			dir = -1
+		}
 		if leg.open {
-			rec.Opened += f.Qty
+			rec.Opened += dir * f.Side.Sign() * f.Qty
+			if rec.exits && !rec.warned && !rec.r.dead {
+				rec.warned = true
+				e.stats.ExitsLost++
+				e.notify(rec.r, venue.Event{Kind: venue.EventUnprotected, Time: ev.Time, ClientID: o.ClientID, Contract: o.Contract, Reason: venue.ReasonExitsRolled,
+					Text: fmt.Sprintf("the roll from %s to %s cancelled %s's bracket exits in %s; its position in %s has no exits until it places them", rec.From, rec.To, rec.Strategy, rec.From, rec.To)})
+			}
 			return
 		}
-		rec.Closed += f.Qty
+		rec.Closed -= dir * f.Side.Sign() * f.Qty
 		switch {
 		case rec.done:
 			return
 		case rec.r.dead || e.stopped:
-			rec.done, rec.Note = true, "the strategy stopped during the roll: nothing reopened"
+			rec.done, rec.Note = true, "the strategy stopped during the roll: nothing more opened"
 			return
 		case e.job(rec.r.name, rec.to) != nil || e.job("", rec.to) != nil:
-			rec.done, rec.Note = true, "a flatten of "+rec.To+" is under way: nothing reopened"
+			rec.done, rec.Note = true, "a flatten of "+rec.To+" is under way: nothing more opened"
 			return
 		}
-		side := venue.Buy
-		if rec.Qty < 0 {
-			side = venue.Sell
+		// The mirror of a fill that reduces the position in the new month
+		// (the close overshot, another order filled meanwhile) only reduces
+		// it there: protective, so no limit refuses it.
+		in := venue.OrderIntent{Symbol: rec.to.inst.Symbol, Side: f.Side.Opposite(), Qty: f.Qty, Type: venue.Market, Tag: RollTag}
+		prot := risk.NotProtective
+		if net := rec.r.netIn(rec.to); net*in.Side.Sign() < 0 && f.Qty <= abs(net) {
+			prot = risk.ProtectStrategy
 		}
-		mark, hasMark := e.rollMark(rec.to)
-		in := venue.OrderIntent{Symbol: rec.to.inst.Symbol, Side: side, Qty: f.Qty, Type: venue.Market, Tag: RollTag}
-		id, err := rec.r.send(in, risk.NotProtective)
+		id, err := rec.r.send(in, prot)
 		if id != "" {
-			e.rollIDs[id] = rollLeg{rec: rec, open: true, mark: mark, hasMark: hasMark}
+			e.sentRollLeg(rec, id, true)
 		}
 		if err != nil {
 			rec.Note = "opening leg refused: " + err.Error()
@@ -325,6 +367,15 @@ func (r *runner) continuousPosition(symbol string, cc *contract) strategy.Positi
 		out.Fees = out.Fees.Add(s.Fees)
 		if s.Net != 0 && (out.AvgPrice.IsZero() || p.contract == cc.front) {
 			out.AvgPrice = s.AvgPrice
+		}
+	}
+	// A roll's opening leg still working is the position too: mid-roll the
+	// root does not read flat, so a strategy does not enter again.
+	for _, id := range r.orderIDs {
+		if leg, ok := r.e.rollIDs[id]; ok && leg.open {
+			if o := r.e.orders[id]; !o.Status.Terminal() {
+				out.Net += o.Intent.Side.Sign() * o.Remaining()
+			}
 		}
 	}
 	return out

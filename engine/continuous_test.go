@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"testing"
 	"time"
@@ -20,13 +21,14 @@ const (
 	esID   venue.ContractID = 300 // the continuous contract "ES"
 	esH6ID venue.ContractID = 301
 	esM6ID venue.ContractID = 302
+	esU6ID venue.ContractID = 303
 )
 
 // frontSet is an instrument set with ES's continuous contract: ESH6 is
-// the front month until rollAt, ESM6 after it.
+// the front month until rollAt, ESM6 until rollAt2 (when set), then ESU6.
 type frontSet struct {
 	*venue.InstrumentSet
-	rollAt int64
+	rollAt, rollAt2 int64
 }
 
 func (f *frontSet) FrontMonth(root string, t int64) (venue.Instrument, int64, error) {
@@ -37,7 +39,11 @@ func (f *frontSet) FrontMonth(root string, t int64) (venue.Instrument, int64, er
 		in, _ := f.ByID(esH6ID)
 		return in, f.rollAt, nil
 	}
-	in, _ := f.ByID(esM6ID)
+	if f.rollAt2 == 0 || t < f.rollAt2 {
+		in, _ := f.ByID(esM6ID)
+		return in, cmp.Or(f.rollAt2, maxTime), nil
+	}
+	in, _ := f.ByID(esU6ID)
 	return in, maxTime, nil
 }
 
@@ -45,7 +51,7 @@ func esInstruments(t testing.TB, rollAt int64) *frontSet {
 	es := func(id venue.ContractID, sym string) venue.Instrument {
 		return venue.Instrument{ID: id, Symbol: sym, Root: "ES", TickSize: venue.MustParsePrice("0.25"), PointValue: decimal.NewFromInt(50), Currency: "USD"}
 	}
-	s, err := venue.NewInstrumentSet(es(esID, "ES"), es(esH6ID, "ESH6"), es(esM6ID, "ESM6"))
+	s, err := venue.NewInstrumentSet(es(esID, "ES"), es(esH6ID, "ESH6"), es(esM6ID, "ESM6"), es(esU6ID, "ESU6"))
 	require.NoError(t, err)
 	return &frontSet{InstrumentSet: s, rollAt: rollAt}
 }
@@ -195,10 +201,18 @@ func TestContinuousContractRollsAnOpenPosition(t *testing.T) {
 
 	st := rg.e.Stats()
 	assert.Equal(t, int64(1), st.Rolls)
-	assert.Zero(t, st.ExitsLost, "exits the roll cancels are not lost exits")
+	// The exits did not come along: the strategy hears so once, when the
+	// new month's position opens.
+	assert.Equal(t, int64(1), st.ExitsLost)
+	var unprotected []venue.Event
 	for _, ev := range s.events {
-		assert.NotEqual(t, venue.EventUnprotected, ev.Kind, ev.Text)
+		if ev.Kind == venue.EventUnprotected {
+			unprotected = append(unprotected, ev)
+		}
 	}
+	require.Len(t, unprotected, 1)
+	assert.Equal(t, venue.ReasonExitsRolled, unprotected[0].Reason)
+	assert.Equal(t, esM6ID, unprotected[0].Contract)
 	got := rg.e.Rolls()
 	require.Len(t, got, 1)
 	r := got[0]
@@ -426,4 +440,66 @@ func TestRollCostIgnoresAStaleMark(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, int64(1), got[0].Opened)
 	assert.Equal(t, "2.5", got[0].Cost.String(), "two fees of 1.25, no slippage")
+}
+
+// A position held through two rolls is in the third month: what the first
+// roll opened is the root's position too.
+func TestPositionRollsTwice(t *testing.T) {
+	ins := esInstruments(t, sec(10))
+	ins.rollAt2 = sec(20)
+	rg := newRig(t, `account: {market_hours: {enabled: false}}`, func(c *Config, s *sim.Config) { c.Instruments, s.Instruments = ins, ins })
+	s := esStrategy(map[int]func(strategy.Context){1: submit(venue.OrderIntent{Symbol: "ES", Side: venue.Buy, Qty: 1, Type: venue.Market})})
+	require.NoError(t, rg.e.Add("a", s, nil))
+	require.NoError(t, rg.e.Start())
+	for range 30 {
+		rg.now += int64(time.Second)
+		for _, id := range []venue.ContractID{esH6ID, esM6ID, esU6ID} {
+			rg.e.OnTick(trade(id, rg.now, "5000", 100))
+		}
+	}
+	assert.Equal(t, [3]int64{0, 0, 1}, [3]int64{rg.x.Position(esH6ID).Net, rg.x.Position(esM6ID).Net, rg.x.Position(esU6ID).Net})
+	assert.Equal(t, int64(2), rg.e.Stats().Rolls)
+	assert.Equal(t, int64(1), rg.e.byName["a"].Position("ES").Net)
+}
+
+// An exit that fills while the roll's cancel is on its way: the roll's
+// close then overshoots, its resend buys it back, and the new month mirrors
+// both, so the strategy ends flat in both months (never doubled), and the
+// roll says what happened.
+func TestExitRacingTheRollEndsFlat(t *testing.T) {
+	rg := newRig(t, `account: {market_hours: {enabled: false}}`, withES(t), func(_ *Config, s *sim.Config) { s.Latency = 1500 * time.Millisecond })
+	entry := venue.OrderIntent{Symbol: "ES", Side: venue.Buy, Qty: 2, Type: venue.Market,
+		Brackets: []venue.Leg{{Type: venue.Limit, Limit: venue.MustParsePrice("5100")}, {Type: venue.Stop, Stop: venue.MustParsePrice("4990")}}}
+	s := esStrategy(map[int]func(strategy.Context){1: submit(entry)})
+	require.NoError(t, rg.e.Add("a", s, nil))
+	require.NoError(t, rg.e.Start())
+	for range 9 {
+		rg.esTick("5000", "5010")
+	}
+	require.Equal(t, int64(2), rg.x.Position(esH6ID).Net)
+	rg.esTick("5000", "5010") // sec(10): the roll sends its close and the exits' cancels
+	rg.esTick("4980", "5010") // the stop triggers before the cancel reaches the book
+	for range 40 {
+		rg.esTick("4980", "5010")
+	}
+	assert.Equal(t, int64(0), rg.x.Position(esH6ID).Net)
+	assert.Equal(t, int64(0), rg.x.Position(esM6ID).Net, "never doubled in the new month")
+	assert.Equal(t, int64(0), rg.e.byName["a"].Position("ES").Net)
+	got := rg.e.Rolls()
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Note, "filled during the roll")
+}
+
+// Between the close's fill and the open's, the root does not read flat.
+func TestRootIsNotFlatMidRoll(t *testing.T) {
+	rg := newRig(t, `account: {market_hours: {enabled: false}}`, withES(t))
+	var mid []int64
+	s := esStrategy(map[int]func(strategy.Context){1: submit(venue.OrderIntent{Symbol: "ES", Side: venue.Buy, Qty: 1, Type: venue.Market})})
+	s.onFillH = func(ctx strategy.Context, f venue.Fill) { mid = append(mid, ctx.Position("ES").Net) }
+	require.NoError(t, rg.e.Add("a", s, nil))
+	require.NoError(t, rg.e.Start())
+	for range 14 {
+		rg.esTick("5000", "5010")
+	}
+	assert.Equal(t, []int64{1, 1, 1}, mid, "after the entry, the roll's close and its open")
 }

@@ -92,16 +92,26 @@
 // sees that event. Every live strategy that traded a month through the
 // root and still holds a position there, or has orders working there, is
 // rolled: a flatten job tagged RollTag closes the position in the old
-// month, cancelling its orders there (bracket exits included, which is not
-// a lost exit) and resending until flat, as any flatten does; each of its
-// fills opens as many contracts in the new month with a market order,
-// also tagged RollTag, which the risk gate checks as an entry. A strategy
-// that keeps exits restates them in the new month when it sees the roll's
-// opening fill (Order(id).Intent.Tag == RollTag). Any other flatten of the
-// strategy in either month takes the roll over, and nothing more is
-// opened. Engine.Rolls lists the rolls, with their cost (fees plus each
-// leg's slippage from its month's mark when sent; see Roll.Cost), and
-// Stats.Rolls counts them.
+// month, cancelling its orders there and resending until flat, as any
+// flatten does; each of its fills is mirrored in the new month (the same
+// quantity, the other side) by a market order also tagged RollTag, which
+// the risk gate checks as an entry (as a protective order when it only
+// reduces). Mirroring keeps the roll's two legs netting to zero whatever
+// fills in the old month meanwhile: an exit that fills while its cancel is
+// on its way leaves the strategy flat in both months, never doubled. The
+// opening leg still working counts in Position on the root, so the root
+// never reads flat mid-roll.
+//
+// Bracket exits do not follow: the old month's are cancelled, and when
+// the new month's position opens the strategy gets one EventUnprotected
+// (ReasonExitsRolled, counted in Stats.ExitsLost). A strategy that keeps
+// exits restates them then, or when it sees the roll's opening fill
+// (Order(id).Intent.Tag == RollTag). Any other flatten of the strategy in
+// either month takes the roll over, and nothing more is opened; so does a
+// strategy's failure (under KeepExits too: a position mid-roll has no
+// exits left to keep). Engine.Rolls lists the rolls, with their cost (fees
+// plus each leg's slippage from its month's mark when sent; see Roll.Cost),
+// and Stats.Rolls counts them.
 //
 // # Client order ids
 //

@@ -805,6 +805,13 @@ func (e *Engine) OnEvent(ev venue.Event) {
 		}
 		r.position(o.Contract).applyFill(&ev.Fill)
 	}
+	if len(e.rollIDs) != 0 {
+		// Before the strategy hears of it: a roll's closing fill has its
+		// opening leg on the way by then, so the root never reads flat.
+		if leg, ok := e.rollIDs[o.ClientID]; ok {
+			e.rollEvent(leg, o, &ev)
+		}
+	}
 	if o.Status.Terminal() || ev.Kind == venue.EventCancelRejected {
 		delete(e.cancelling, o.ClientID)
 	}

@@ -53,6 +53,8 @@ type recorder struct {
 	onBar  func(ctx strategy.Context, b venue.Bar)
 	events []venue.Event
 	fills  []venue.Fill
+	// onFillH, if set, runs at each fill.
+	onFillH func(ctx strategy.Context, f venue.Fill)
 }
 
 func (r *recorder) Init(ctx strategy.Context) error {
@@ -82,7 +84,12 @@ func (r *recorder) OnOrder(ctx strategy.Context, e venue.Event) {
 	r.events = append(r.events, e)
 	r.log = append(r.log, "order "+e.Kind.String()+" "+e.ClientID)
 }
-func (r *recorder) OnFill(ctx strategy.Context, f venue.Fill) { r.fills = append(r.fills, f) }
+func (r *recorder) OnFill(ctx strategy.Context, f venue.Fill) {
+	r.fills = append(r.fills, f)
+	if r.onFillH != nil {
+		r.onFillH(ctx, f)
+	}
+}
 
 func sec(s float64) int64 { return t0 + int64(s*1e9) }
 

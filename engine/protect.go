@@ -166,7 +166,7 @@ func (e *Engine) runJob(j *flatJob) {
 			in := venue.OrderIntent{Symbol: c.inst.Symbol, Side: side, Qty: qty, Type: venue.Market, Tag: tag}
 			id, err := r.send(in, prot)
 			if j.roll != nil && id != "" {
-				e.sentRollLeg(j.roll, id)
+				e.sentRollLeg(j.roll, id, false)
 			}
 			if err != nil {
 				r.log.Error("protective order not sent", "order", id, "scope", j.scope(), "reason", j.reason, "err", err)
@@ -371,11 +371,7 @@ func (e *Engine) afterOrderEvent(o *venue.Order, r *runner, ev *venue.Event) {
 	if (ev.Kind == venue.EventCancelled || ev.Kind == venue.EventExpired) && o.ParentID != "" && !strings.HasSuffix(o.ClientID, venue.OCOSuffix) {
 		e.exitEnded(o, r, ev)
 	}
-	if len(e.rollIDs) != 0 {
-		if leg, ok := e.rollIDs[o.ClientID]; ok {
-			e.rollEvent(leg, o, ev)
-		}
-	}
+
 	if len(e.jobs) != 0 {
 		e.checkJobs(o.Contract)
 	}

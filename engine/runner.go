@@ -414,6 +414,7 @@ func (r *runner) send(in venue.OrderIntent, prot risk.Protection) (string, error
 		e.stats.Invalid++
 		return "", err
 	}
+	via := false // sent through a continuous contract
 	if c.inst.Continuous() {
 		// The order goes to the front month, and names it.
 		f := e.frontOf(c, e.clock.Now())
@@ -421,11 +422,7 @@ func (r *runner) send(in venue.OrderIntent, prot risk.Protection) (string, error
 			e.stats.Invalid++
 			return "", &venue.IntentError{Symbol: in.Symbol, Field: "symbol", Reason: "continuous contract with no front month now (see the log): trade a month instead"}
 		}
-		if r.via == nil {
-			r.via = map[venue.ContractID]bool{}
-		}
-		r.via[f.inst.ID] = true
-		in.Symbol, c = f.inst.Symbol, f
+		in.Symbol, c, via = f.inst.Symbol, f, true
 	}
 	if err := in.Validate(c.inst); err != nil {
 		e.stats.Invalid++
@@ -467,6 +464,9 @@ func (r *runner) send(in venue.OrderIntent, prot risk.Protection) (string, error
 		// Certainly not sent: a local rejection, not an unknown outcome.
 		e.enqueue(venue.Event{Kind: venue.EventRejected, Time: now, ClientID: id, Contract: c.inst.ID, Reason: venue.ReasonNotSent, Text: err.Error(), Local: true})
 		return id, fmt.Errorf("submit %s: %w", id, err)
+	}
+	if via {
+		r.markVia(c)
 	}
 	return id, nil
 }

@@ -83,6 +83,7 @@ const (
 	ReasonExitCancelled = "exit-cancelled" // a bracket exit was cancelled; the position is open
 	ReasonExitExpired   = "exit-expired"   // a bracket exit expired; the position is open
 	ReasonFlattenRetry  = "flatten-retry"  // a protective order did not complete; it will be sent again
+	ReasonExitsRolled   = "exits-rolled"   // a roll cancelled the old month's exits; the new month's position has none
 )
 
 var eventNames = [...]string{
