@@ -158,6 +158,8 @@ type Engine struct {
 	lastReject map[string]string   // protective client id → why the venue or gate refused it
 
 	firstAt int64 // time of the first market event (warm-up by duration)
+	halted     string        // why Submit refuses (Halt); "" while running
+	haltPolicy FailurePolicy // what Halt did
 
 	conts    map[string]*contract // continuous contracts by root
 	contTick venue.Tick           // a front month's tick as its continuous contract's

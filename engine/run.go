@@ -18,6 +18,43 @@ type Feed struct {
 	// IdleWake bounds how long the loop sleeps on the tick ring before it
 	// checks the event ring and the clock (timers, bar closes). Default 1ms.
 	IdleWake time.Duration
+
+	calls chan func()   // Call's functions, run on the loop
+	done  chan struct{} // closed when Run returns
+}
+
+// ErrLoopEnded is Call's error once the loop has returned.
+var ErrLoopEnded = errors.New("engine: the loop has ended")
+
+// Call runs fn on the loop goroutine, between batches, and waits for it:
+// the way other goroutines (signal handlers, the session) use Engine
+// methods, which are not safe for concurrent use. It returns ctx's error
+// if ctx ends first, and ErrLoopEnded if the loop is not running (fn then
+// does not run). Within a millisecond or so (IdleWake) of an idle loop.
+func (f *Feed) Call(ctx context.Context, fn func()) error {
+	ran := make(chan struct{})
+	wrapped := func() { defer close(ran); fn() }
+	select {
+	case f.calls <- wrapped:
+	case <-f.done:
+		return ErrLoopEnded
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-ran:
+		return nil
+	case <-f.done:
+		// Run drains pending calls before it closes done.
+		select {
+		case <-ran:
+			return nil
+		default:
+			return ErrLoopEnded
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // NewFeed makes a Feed with rings of the given capacities (rounded up to
@@ -31,7 +68,7 @@ func NewFeed(tickCap, eventCap int, wait ring.WaitStrategy) (*Feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: event ring: %w", err)
 	}
-	return &Feed{Ticks: ticks, Events: events}, nil
+	return &Feed{Ticks: ticks, Events: events, calls: make(chan func(), 16), done: make(chan struct{})}, nil
 }
 
 // Run owns the loop goroutine: it starts the engine (binding a venue that is
@@ -47,6 +84,22 @@ func (e *Engine) Run(ctx context.Context, f *Feed) error {
 	if e.started {
 		return errors.New("engine: Run must start the engine itself; do not call Start first")
 	}
+	if f.calls == nil {
+		f.calls, f.done = make(chan func(), 16), make(chan struct{})
+	}
+	defer func() {
+		close(f.done)
+		// A call that got in before done closed still runs: on a stopped
+		// engine, whose methods then refuse or do nothing.
+		for {
+			select {
+			case fn := <-f.calls:
+				fn()
+			default:
+				return
+			}
+		}
+	}()
 	events := f.Events
 	e.async = func(ev venue.Event) {
 		if err := events.Publish(ev); err != nil {
@@ -93,6 +146,13 @@ func (e *Engine) Run(ctx context.Context, f *Feed) error {
 			e.OnEvent(evs[i])
 			evs[i] = venue.Event{}
 			e.drain()
+		}
+		select {
+		case fn := <-f.calls:
+			fn()
+			e.drain()
+			continue
+		default:
 		}
 		if n > 0 || m > 0 {
 			continue

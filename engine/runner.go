@@ -396,6 +396,9 @@ func (r *runner) Submit(in venue.OrderIntent) (string, error) {
 	if r.initing {
 		return "", fmt.Errorf("%s: orders cannot be submitted in Init", r.name)
 	}
+	if r.e.halted != "" {
+		return "", fmt.Errorf("%s: %w (%s)", r.name, ErrHalted, r.e.halted)
+	}
 	if !r.Ready() {
 		r.e.stats.WarmingUp++
 		r.warmRefused++
