@@ -157,7 +157,7 @@ type Engine struct {
 	cancelling map[string]struct{} // client ids keel asked the venue to cancel for protection
 	lastReject map[string]string   // protective client id → why the venue or gate refused it
 
-	firstAt int64 // time of the first market event (warm-up by duration)
+	firstAt    int64         // time of the first market event (warm-up by duration)
 	halted     string        // why Submit refuses (Halt); "" while running
 	haltPolicy FailurePolicy // what Halt did
 
