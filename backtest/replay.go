@@ -59,58 +59,6 @@ func (c *replayClock) set(t int64) {
 	}
 }
 
-// replayInstruments resolves symbols with the adapter the first time a
-// strategy names them and subscribes to their quotes.
-type replayInstruments struct {
-	ctx context.Context
-	a   *tradovate.Adapter
-	md  *tradovate.MarketData
-	log *slog.Logger
-
-	mu   sync.Mutex
-	byS  map[string]venue.Instrument
-	byID map[venue.ContractID]venue.Instrument
-	err  error
-}
-
-func (r *replayInstruments) BySymbol(symbol string) (venue.Instrument, bool) {
-	r.mu.Lock()
-	in, ok := r.byS[symbol]
-	r.mu.Unlock()
-	if ok {
-		return in, true
-	}
-	in, err := r.a.Contract(r.ctx, symbol)
-	if err == nil {
-		err = r.md.SubscribeQuotes(r.ctx, in.Symbol)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err != nil {
-		r.err = errors.Join(r.err, err)
-		return venue.Instrument{}, false
-	}
-	r.byS[symbol], r.byS[in.Symbol], r.byID[in.ID] = in, in, in
-	return in, true
-}
-
-func (r *replayInstruments) ByID(id venue.ContractID) (venue.Instrument, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	in, ok := r.byID[id]
-	return in, ok
-}
-
-func (r *replayInstruments) all() []venue.Instrument {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]venue.Instrument, 0, len(r.byID))
-	for _, in := range r.byID {
-		out = append(out, in)
-	}
-	return out
-}
-
 // RunReplay runs one backtest on market replay and reports it exactly like
 // a file backtest (Result, report.Summary). It ends when the replay clock
 // reaches To, or ctx ends (an error then).
@@ -210,7 +158,7 @@ func RunReplay(ctx context.Context, cfg ReplayConfig) (*Result, error) {
 		return nil, err
 	}
 	defer md.Close()
-	ins := &replayInstruments{ctx: ctx, a: ad, md: md, log: logger, byS: map[string]venue.Instrument{}, byID: map[venue.ContractID]venue.Instrument{}}
+	ins := tradovate.NewLiveInstruments(ctx, ad, md, logger)
 
 	var fillErr error
 	eng, err := engine.New(engine.Config{
@@ -287,13 +235,13 @@ wait:
 	if fillErr != nil {
 		return nil, fillErr
 	}
-	if ins.err != nil {
-		return nil, fmt.Errorf("backtest: replay: %w", ins.err)
+	if err := ins.Err(); err != nil {
+		return nil, fmt.Errorf("backtest: replay: %w", err)
 	}
-	for _, in := range ins.all() {
+	for _, in := range ins.All() {
 		_ = rec.Track(in)
 	}
-	res := &Result{Summary: rec.Finish(min(clock.Now(), end)), Stats: eng.Stats(), Orders: eng.Orders(), Failures: eng.Failures(), Instruments: ins.all(), WarmUps: eng.WarmUps()}
+	res := &Result{Summary: rec.Finish(min(clock.Now(), end)), Stats: eng.Stats(), Orders: eng.Orders(), Failures: eng.Failures(), Instruments: ins.All(), WarmUps: eng.WarmUps()}
 	engineSummary(&res.Summary, eng)
 	return res, nil
 }
