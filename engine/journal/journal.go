@@ -305,10 +305,11 @@ func (j *Journal) Event(ev venue.Event) {
 	}
 	r := record{at: j.now().UnixNano(), kind: KindEvent, clientID: ev.ClientID, event: ev.Kind.String(), body: body}
 	j.mu.Lock()
-	if !j.closed {
-		j.queue = append(j.queue, r)
+	defer j.mu.Unlock()
+	if j.closed {
+		return // after Close: the venue's late events are not journaled
 	}
-	j.mu.Unlock()
+	j.queue = append(j.queue, r)
 	select {
 	case j.kick <- struct{}{}:
 	default:
@@ -391,8 +392,8 @@ func (j *Journal) Close() error {
 		return nil
 	}
 	j.closed = true
-	j.mu.Unlock()
 	close(j.kick)
+	j.mu.Unlock()
 	<-j.done
 	close(j.stopCkpt)
 	<-j.ckptDone

@@ -18,7 +18,7 @@ import (
 type LiveInstruments struct {
 	ctx context.Context
 	a   *Adapter
-	md  *MarketData
+	md  QuoteSubscriber
 	log *slog.Logger
 
 	mu   sync.Mutex
@@ -27,9 +27,14 @@ type LiveInstruments struct {
 	err  error
 }
 
+// QuoteSubscriber subscribes to contracts' quotes (a *MarketData).
+type QuoteSubscriber interface {
+	SubscribeQuotes(ctx context.Context, names ...string) error
+}
+
 // NewLiveInstruments returns an empty set resolving through a and
 // subscribing through md; ctx bounds its requests.
-func NewLiveInstruments(ctx context.Context, a *Adapter, md *MarketData, log *slog.Logger) *LiveInstruments {
+func NewLiveInstruments(ctx context.Context, a *Adapter, md QuoteSubscriber, log *slog.Logger) *LiveInstruments {
 	if log == nil {
 		log = slog.Default()
 	}
