@@ -64,7 +64,11 @@ type sessionOut struct {
 // newSession builds the fx application of one session.
 func newSession(in sessionInput, out *sessionOut) *fx.App {
 	return fx.New(
-		fx.WithLogger(func() fxevent.Logger { return &fxevent.SlogLogger{Logger: in.log.With("component", "fx")} }),
+		fx.WithLogger(func() fxevent.Logger {
+			l := &fxevent.SlogLogger{Logger: in.log.With("component", "fx")}
+			l.UseLogLevel(slog.LevelDebug) // the lifecycle's steps; errors stay errors
+			return l
+		}),
 		fx.Supply(in.cfg, in.tv, in.log, out),
 		fx.Provide(
 			newAdapter(in),
