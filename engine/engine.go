@@ -44,6 +44,13 @@ type Config struct {
 	// strategies did (a live session's report marks positions with it).
 	// It runs on the loop.
 	ObserveTick func(*venue.Tick)
+	// Adopt, if set, is asked about an event for a client id this engine
+	// did not send: an order of an earlier session (a restart) returns the
+	// order as it was sent, and the engine takes it into its books, owned
+	// by its strategy if it runs here (else by the house book), so the
+	// venue's report of it — its state, its fills — rebuilds the
+	// strategy's position. It runs on the loop.
+	Adopt func(clientID string) (venue.Order, bool)
 }
 
 // Failure records a strategy stopped by a panic or an Init error.
@@ -75,6 +82,9 @@ type Stats struct {
 	// Transfers counts opposite strategy positions crossed inside keel
 	// when flattening the account (venue.Transfer).
 	Transfers int64
+	// Adopted counts orders of earlier sessions taken into the books
+	// (Config.Adopt).
+	Adopted int64
 	// Rolls counts positions rolled from one month of a continuous
 	// contract to the next (see Engine.Rolls).
 	Rolls int64
@@ -835,12 +845,14 @@ func (e *Engine) orderFor(ev *venue.Event) (*venue.Order, *runner) {
 	}
 	i := strings.LastIndexByte(ev.ClientID, '/')
 	if i <= 0 {
-		return nil, nil
+		return e.adoptOrder(ev.ClientID)
 	}
 	parentID := ev.ClientID[:i]
 	parent, ok := e.orders[parentID]
 	if !ok {
-		return nil, nil
+		if parent, _ = e.adoptOrder(parentID); parent == nil {
+			return nil, nil
+		}
 	}
 	r := e.owners[parentID]
 	o := &venue.Order{
@@ -859,6 +871,35 @@ func (e *Engine) orderFor(ev *venue.Event) (*venue.Order, *runner) {
 	e.owners[o.ClientID] = r
 	r.orderIDs = append(r.orderIDs, o.ClientID)
 	return o, r
+}
+
+// adoptOrder takes an order of an earlier session into the books (Config.Adopt).
+func (e *Engine) adoptOrder(clientID string) (*venue.Order, *runner) {
+	if e.cfg.Adopt == nil || clientID == "" {
+		return nil, nil
+	}
+	sent, ok := e.cfg.Adopt(clientID)
+	if !ok || sent.ClientID != clientID {
+		return nil, nil
+	}
+	r := e.byName[sent.Strategy]
+	if r == nil {
+		r = e.house
+		e.log.Warn("an order of a strategy this session does not run is taken into keel's house book; it is left as it is", "order", clientID, "strategy", sent.Strategy)
+	}
+	o := sent.Clone()
+	o.Status, o.Filled, o.AvgPrice, o.VenueID = venue.PendingNew, 0, venue.Price(0), 0
+	if c := e.contractFor(o.Contract); c == nil {
+		if in, ok := e.cfg.Instruments.BySymbol(o.Intent.Symbol); ok {
+			o.Contract = in.ID
+		}
+	}
+	e.orders[clientID] = &o
+	e.owners[clientID] = r
+	r.orderIDs = append(r.orderIDs, clientID)
+	e.stats.Adopted++
+	e.log.Info("order of an earlier session adopted", "order", clientID, "strategy", r.name)
+	return &o, r
 }
 
 // PnL returns the named strategy's PnL, summed over its contracts.

@@ -71,6 +71,9 @@ func (e *Engine) Settled() (working int, open int64) {
 			if o.Status.Terminal() || (e.haltPolicy == KeepExits && o.ParentID != "") {
 				continue
 			}
+			if r == e.house && !o.Protective {
+				continue // adopted from an earlier session's strategy that does not run here: left as it is
+			}
 			working++
 		}
 		if e.haltPolicy != KeepExits && r != e.house {

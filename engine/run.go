@@ -133,6 +133,17 @@ func (e *Engine) Run(ctx context.Context, f *Feed) error {
 	}
 	ticks := make([]venue.Tick, 256)
 	evs := make([]venue.Event, 64)
+	// What the venue reported while it started (its account snapshot: on a
+	// restart the earlier session's orders and fills, Config.Adopt) is
+	// applied before the first tick or timer, so strategies see their
+	// positions before they decide anything.
+	for m := events.TryConsume(evs); m > 0; m = events.TryConsume(evs) {
+		for i := range m {
+			e.OnEvent(evs[i])
+			evs[i] = venue.Event{}
+			e.drain()
+		}
+	}
 	for batches := 0; ; batches++ {
 		if batches&1023 == 0 && ctx.Err() != nil {
 			return ctx.Err() // a busy feed still notices cancellation

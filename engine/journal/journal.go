@@ -257,6 +257,31 @@ func lockFile(path string) (*os.File, error) {
 	return f, nil
 }
 
+// Earlier returns the orders earlier sessions of this journal sent within
+// the last since (by the time they were journaled), by client id: what a
+// restarted session adopts when the venue reports them
+// (engine.Config.Adopt).
+func (j *Journal) Earlier(since time.Duration) (map[string]venue.Order, error) {
+	rows, err := j.db.Query("SELECT body FROM records WHERE kind = ? AND session <> ? AND at >= ?", KindSubmit, j.session, j.now().Add(-since).UnixNano())
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	defer rows.Close()
+	out := map[string]venue.Order{}
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, fmt.Errorf("journal %s: %w", j.path, err)
+		}
+		var o venue.Order
+		if err := json.Unmarshal([]byte(body), &o); err != nil || o.ClientID == "" {
+			continue // not one this version can read: the venue's report still stands, in the house book
+		}
+		out[o.ClientID] = o
+	}
+	return out, rows.Err()
+}
+
 // Path is where the journal is.
 func (j *Journal) Path() string { return j.path }
 

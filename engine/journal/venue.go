@@ -2,9 +2,18 @@ package journal
 
 import (
 	"fmt"
+	"os"
+	"syscall"
 
 	"github.com/keeltrade/keel/venue"
 )
+
+// CrashEnv names the crash-recovery tests' hook: with
+// KEEL_CRASH_AT=journaled the process kills itself (SIGKILL) right after
+// its first order is journaled, before it is sent. Nothing else reads it.
+const CrashEnv = "KEEL_CRASH_AT"
+
+var crashAt = os.Getenv(CrashEnv)
 
 // Venue is a venue whose order flow is journaled: Submit, Cancel and
 // Modify are committed to the journal before they reach the venue (and do
@@ -30,6 +39,10 @@ func (v *Venue) Start(sink venue.EventSink) error {
 func (v *Venue) Submit(o venue.Order) error {
 	if err := v.j.Submit(o); err != nil {
 		return fmt.Errorf("not sent: %w", err)
+	}
+	if crashAt == "journaled" {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {} // the signal is on its way
 	}
 	return v.Venue.Submit(o)
 }

@@ -45,9 +45,15 @@ func (h *Hold) Init(ctx strategy.Context) error {
 	return nil
 }
 
-// OnTimer implements strategy.TimerHandler.
+// OnTimer implements strategy.TimerHandler: it trades to the target
+// position, so a session restarted with the position already held (the
+// journal adopts it) does not buy it again.
 func (h *Hold) OnTimer(ctx strategy.Context, _ strategy.Timer) {
-	h.trade(ctx, h.Qty)
+	var working int64
+	for _, o := range ctx.OpenOrders(h.Symbol) {
+		working += o.Intent.Side.Sign() * o.Remaining()
+	}
+	h.trade(ctx, h.Qty-ctx.Position(h.Symbol).Net-working)
 }
 
 // OnEnd implements strategy.EndHandler: flatten on the last event.

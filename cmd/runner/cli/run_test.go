@@ -19,11 +19,11 @@ import (
 // sandboxEnv points the TRADOVATE_* variables at a fresh sandbox with a
 // synthetic market for any contract subscribed, and the state directory at
 // a temporary one; it returns the sandbox and the front ES month.
-func sandboxEnv(t *testing.T, env string) (*sandbox.Server, string) {
+func sandboxEnv(t *testing.T, env string, opts ...sandbox.Option) (*sandbox.Server, string) {
 	t.Helper()
-	s := sandbox.Start(t, sandbox.WithConfig(func(c *sandbox.Config) {
+	s := sandbox.Start(t, append([]sandbox.Option{sandbox.WithConfig(func(c *sandbox.Config) {
 		c.Market.Synthesize = &sandbox.SyntheticMarket{Seed: 1}
-	}))
+	})}, opts...)...)
 	u := sandbox.DefaultUser()
 	svc := sandbox.Demo
 	if env == "live" {

@@ -224,6 +224,16 @@ func newEngineConfig(in sessionInput) func(ins *tradovate.LiveInstruments, ad *t
 		if err != nil {
 			return engine.Config{}, err
 		}
+		// A restart takes the orders earlier sessions sent into its books
+		// when the venue reports them, so the venue's account rebuilds
+		// each strategy's position and working orders.
+		earlier, err := j.Earlier(7 * 24 * time.Hour)
+		if err != nil {
+			return engine.Config{}, err
+		}
+		if len(earlier) > 0 {
+			log.Info("journal: earlier sessions' orders will be adopted as the venue reports them", "orders", len(earlier))
+		}
 		out.rec = rec
 		mode := strategy.ModeDemo
 		if in.tv.Env == tradovate.Live {
@@ -238,6 +248,10 @@ func newEngineConfig(in sessionInput) func(ins *tradovate.LiveInstruments, ad *t
 			Clock:       engine.WallClock{},
 			Gate:        gate,
 			Logger:      log,
+			Adopt: func(id string) (venue.Order, bool) {
+				o, ok := earlier[id]
+				return o, ok
+			},
 			Observe: func(ev *venue.Event) {
 				if ev.Local {
 					j.Event(*ev) // keel's own refusals: the venue never saw them
