@@ -765,6 +765,11 @@ func (e *Engine) OnEvent(ev venue.Event) {
 		}
 		e.fillIDs[ev.Fill.ID] = struct{}{}
 	}
+	if e.cfg.Adopt != nil && ev.ClientID != "" {
+		if _, ok := e.orders[ev.ClientID]; !ok {
+			e.orderFor(&ev) // an earlier session's order: known to the gate before it sees the event
+		}
+	}
 	if e.gateEv != nil {
 		e.gateEv.ObserveEvent(&ev)
 	}
@@ -898,6 +903,17 @@ func (e *Engine) adoptOrder(clientID string) (*venue.Order, *runner) {
 	e.owners[clientID] = r
 	r.orderIDs = append(r.orderIDs, clientID)
 	e.stats.Adopted++
+	if a, ok := e.gate.(risk.Adopter); ok {
+		if c := e.contractFor(o.Contract); c != nil {
+			prot := risk.NotProtective
+			if o.Protective {
+				prot = risk.ProtectStrategy
+			}
+			if err := a.Adopt(&risk.Request{Now: e.clock.Now(), Strategy: r.name, ClientID: clientID, Instrument: c.inst, Intent: &o.Intent, Protect: prot}); err != nil {
+				e.log.Error("the risk gate did not take an earlier session's order; its fills count for the account only", "order", clientID, "err", err)
+			}
+		}
+	}
 	e.log.Info("order of an earlier session adopted", "order", clientID, "strategy", r.name)
 	return &o, r
 }

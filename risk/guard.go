@@ -274,6 +274,29 @@ func (g *Guard) Check(req *Request) *Denied {
 	return nil
 }
 
+// Adopter is a gate that can take over the orders of an earlier session.
+type Adopter interface {
+	Adopt(req *Request) error
+}
+
+var _ Adopter = (*Guard)(nil)
+
+// Adopt takes into the gate's books an order an earlier session sent (a
+// restart, engine.Config.Adopt), as if the gate had allowed it: its fills
+// count in its strategy's position and PnL, and while it works it counts
+// on its side; it is not checked, nor counted against the order rate. It
+// refuses a malformed intent and a client id the gate already tracks.
+func (g *Guard) Adopt(req *Request) error {
+	if g.moveTo(req.Now) {
+		g.catchUp()
+	}
+	if d := g.begin(req); d != nil {
+		return d
+	}
+	g.record(req)
+	return nil
+}
+
 // begin resolves the intent being checked into g.cur, or refuses it
 // outright (rule "instrument").
 func (g *Guard) begin(req *Request) *Denied {

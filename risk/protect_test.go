@@ -461,3 +461,19 @@ func TestExitSizeFallsBackToTheEntryFill(t *testing.T) {
 	_, d := h.market("a", mes, venue.Sell, 1)
 	require.NotNil(t, d, "the orphaned exit would sell 2 more")
 }
+
+// An earlier session's order the gate adopts books its fills to its
+// strategy, so the restarted strategy's flatten is reducing.
+func TestAdoptedOrderCountsForItsStrategy(t *testing.T) {
+	h := newHarness(t, mustParse(t, `account: {market_hours: {enabled: false}, max_position: 1}`))
+	req := h.request("a", mes, venue.Buy, 1, venue.Market, 0)
+	req.ClientID = "a-earlier-1"
+	require.NoError(t, h.g.Adopt(req))
+	assert.Error(t, h.g.Adopt(req), "a client id already tracked")
+	h.fill("a-earlier-1", mes, venue.Buy, 1, "5000", true)
+	assert.Equal(t, int64(1), h.strat("a").Net(mes.ID))
+	assert.Equal(t, int64(1), h.g.account.Net(mes.ID))
+	assert.Nil(t, h.check(h.protective("a", mes, venue.Sell, 1, ProtectStrategy)), "the strategy's own flatten reduces")
+	_, d := h.market("a", mes, venue.Buy, 1)
+	assert.NotNil(t, d, "max_position sees the adopted position")
+}

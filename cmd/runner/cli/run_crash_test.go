@@ -88,7 +88,9 @@ func TestCrashRecovery(t *testing.T) {
 			// one's, and the test's own view of the account.
 			s, sym := sandboxEnv(t, "demo", sandbox.WithConfig(func(c *sandbox.Config) { c.MaxSessions = 3 }))
 			jpath := filepath.Join(t.TempDir(), "j.db")
-			args := []string{"-strategy", "buyhold", "-p", "symbol=" + sym, "-journal", jpath}
+			riskFile := filepath.Join(t.TempDir(), "risk.yaml")
+			require.NoError(t, os.WriteFile(riskFile, []byte("account: {market_hours: {enabled: false}}\n"), 0o600))
+			args := []string{"-strategy", "buyhold", "-p", "symbol=" + sym, "-journal", jpath, "-risk", riskFile}
 			v := newVenueView(t)
 			switch point {
 			case "after the journal write, before the send":
