@@ -71,3 +71,27 @@ func TestFeedCall(t *testing.T) {
 	g, _ := NewFeed(16, 16, ring.Park(0)) // never run
 	assert.ErrorIs(t, g.Call(short, func() {}), context.DeadlineExceeded)
 }
+
+// An earlier session's order the venue reports is adopted into its
+// strategy's books (its fill rebuilds the position); one no journal knows
+// is still unknown; a strategy this session does not run goes to the house.
+func TestAdoptEarlierOrders(t *testing.T) {
+	earlier := map[string]venue.Order{
+		"a-20261203.1-1": {ClientID: "a-20261203.1-1", Strategy: "a", Contract: mesID, Intent: venue.OrderIntent{Symbol: "MESM6", Side: venue.Buy, Qty: 2, Type: venue.Market}},
+		"z-20261203.1-1": {ClientID: "z-20261203.1-1", Strategy: "z", Contract: mesID, Intent: venue.OrderIntent{Symbol: "MESM6", Side: venue.Sell, Qty: 1, Type: venue.Limit, Limit: venue.MustParsePrice("5100")}},
+	}
+	e, err := New(Config{Instruments: instruments(t), Venue: &asyncVenue{}, Logger: quietLog(), Session: "T",
+		Adopt: func(id string) (venue.Order, bool) { o, ok := earlier[id]; return o, ok }})
+	require.NoError(t, err)
+	require.NoError(t, e.Add("a", &recorder{}, nil))
+	require.NoError(t, e.Start())
+	e.OnEvent(venue.Event{Kind: venue.EventFilled, ClientID: "a-20261203.1-1", Fill: venue.Fill{ID: 1, Contract: mesID, Side: venue.Buy, Qty: 2, Price: venue.MustParsePrice("5000")}})
+	e.OnEvent(venue.Event{Kind: venue.EventAccepted, ClientID: "z-20261203.1-1", VenueID: 7})
+	e.OnEvent(venue.Event{Kind: venue.EventAccepted, ClientID: "q-20261203.1-9", VenueID: 8})
+	assert.Equal(t, int64(2), e.byName["a"].Position("MESM6").Net)
+	assert.Equal(t, int64(2), e.Stats().Adopted)
+	assert.Equal(t, int64(1), e.Stats().UnknownEvents)
+	assert.Len(t, e.house.OpenOrders(""), 1, "z's working limit is in the house book")
+	w, _ := e.Settled()
+	assert.Zero(t, w, "and does not hold up a stop: it is left as it is")
+}
