@@ -3,6 +3,7 @@ package tradovate
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/keeltrade/keel/engine"
+	"github.com/keeltrade/keel/engine/journal"
 	"github.com/keeltrade/keel/engine/ring"
 	"github.com/keeltrade/keel/risk"
 	"github.com/keeltrade/keel/strategy"
@@ -100,7 +102,20 @@ func tickFrames(n int) [][]byte {
 	return out
 }
 
-func BenchmarkTickToOrder(b *testing.B) {
+func BenchmarkTickToOrder(b *testing.B) { tickToOrder(b, nil) }
+
+// BenchmarkTickToOrderJournaled is BenchmarkTickToOrder with the session
+// journal in the path: each order is committed to it before it is sent.
+func BenchmarkTickToOrderJournaled(b *testing.B) {
+	j, err := journal.Open(filepath.Join(b.TempDir(), "j.db"), journal.Identity{Env: "demo", Account: "bench"}, "bench", journal.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	tickToOrder(b, func(v venue.Venue) venue.Venue { return journal.Wrap(v, j) })
+}
+
+func tickToOrder(b *testing.B, wrap func(venue.Venue) venue.Venue) {
 	cfg, err := risk.ParseConfig([]byte(`
 account:
   market_hours: {enabled: false}
@@ -125,7 +140,11 @@ account:
 	}
 	var recv int64
 	v := &wireVenue{a: &Adapter{acct: &account{id: 100001, spec: "DEMO1"}}, recv: &recv, lat: make([]int64, 0, b.N/tickToOrderEvery+16)}
-	e, err := engine.New(engine.Config{Instruments: ins, Venue: v, Gate: gate, Clock: engine.WallClock{}, Logger: quiet(), Session: "bench"})
+	var vv venue.Venue = v
+	if wrap != nil {
+		vv = wrap(v)
+	}
+	e, err := engine.New(engine.Config{Instruments: ins, Venue: vv, Gate: gate, Clock: engine.WallClock{}, Logger: quiet(), Session: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
