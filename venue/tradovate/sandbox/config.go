@@ -314,6 +314,11 @@ func WithConfig(fn func(*Config)) Option { return Option(fn) }
 // WithClock sets the server clock.
 func WithClock(c Clock) Option { return func(cfg *Config) { cfg.Clock = c } }
 
+// WithSessions makes a server started with Start reject orders outside
+// their contract's Globex session, as New's servers do (see
+// Config.IgnoreSessions).
+func WithSessions() Option { return func(cfg *Config) { cfg.IgnoreSessions = false } }
+
 // WithHeartbeat sets the idle heartbeat interval.
 func WithHeartbeat(d time.Duration) Option { return func(cfg *Config) { cfg.HeartbeatInterval = d } }
 

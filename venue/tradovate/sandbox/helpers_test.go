@@ -30,7 +30,7 @@ var openTime = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC).Add(6 * time.Hour)
 func start(t testing.TB, opts ...sandbox.Option) (*sandbox.Server, *sandbox.ManualClock) {
 	t.Helper()
 	clock := sandbox.NewManualClock(openTime)
-	base := []sandbox.Option{sandbox.WithClock(clock), sandbox.WithHeartbeat(time.Hour), sandbox.WithClientTimeout(time.Hour)}
+	base := []sandbox.Option{sandbox.WithClock(clock), sandbox.WithSessions(), sandbox.WithHeartbeat(time.Hour), sandbox.WithClientTimeout(time.Hour)}
 	return sandbox.Start(t, append(base, opts...)...), clock
 }
 

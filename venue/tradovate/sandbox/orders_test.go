@@ -60,6 +60,16 @@ func TestSessionClosedReject(t *testing.T) {
 	names, _ = props(t, c2.data())
 	assert.Equal(t, "commandReport Created", names[0])
 	assert.Equal(t, "executionReport Created", names[2])
+
+	// So does Start without WithSessions: a test on the wall clock passes on
+	// a weekend.
+	s3 := sandbox.Start(t, sandbox.WithClock(sandbox.NewManualClock(clock.Now())), sandbox.WithHeartbeat(time.Hour), sandbox.WithClientTimeout(time.Hour))
+	c3, acct3, _ := synced(t, s3, nil)
+	decode[wire.PlaceOrderResult](t, c3.call("order/placeorder", "", marketOrder(acct3.ID)))
+	c3.data()
+	c3.data()
+	_, evs = props(t, c3.data())
+	assert.NotEqual(t, wire.CommandStatusRiskRejected, entity[wire.CommandReport](t, evs[0]).CommandStatus)
 }
 
 // An engine rejection (price off the tick grid) arrives as a commandReport

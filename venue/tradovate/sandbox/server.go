@@ -102,9 +102,15 @@ func New(cfg Config) (*Server, error) {
 // Start is the test constructor: it starts a server with DefaultConfig
 // changed by opts, fails t if that does not work, and closes the server
 // when the test ends.
+//
+// A server started with Start accepts orders at all hours (IgnoreSessions),
+// so a test on the wall clock passes on a weekend or a holiday as it does
+// on a Wednesday. A test of the CME session checks asks for them with
+// WithSessions, preferably on a ManualClock.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := DefaultConfig()
+	cfg.IgnoreSessions = true
 	for _, o := range opts {
 		o(&cfg)
 	}
